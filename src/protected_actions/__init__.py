@@ -1,0 +1,173 @@
+"""Model Microsoft Entra ID protected actions and Conditional Access, and decide,
+deterministically, whether a person may perform an action now: allow, challenge
+(step up) or deny, with an explanation."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .contexts import AuthContext, ProtectedAction
+from .decision import (
+    AnalysisReason,
+    Challenge,
+    Control,
+    ControlKind,
+    Decision,
+    Outcome,
+    PolicyResult,
+    PolicyResultName,
+    Reason,
+    ReasonCode,
+    Requirement,
+)
+from .device_filter import DeviceFilter, parse_device_filter
+from .errors import (
+    DeviceFilterSyntaxError,
+    InvalidModelError,
+    InvalidPermissionError,
+    LoadError,
+    LoadProblem,
+    ProtectedActionsError,
+)
+from .evaluator import evaluate, evaluate_sign_in
+from .locations import (
+    UNKNOWN_COUNTRY,
+    CompliantNetworkNamedLocation,
+    CountryNamedLocation,
+    IpNamedLocation,
+    IpRange,
+)
+from .methods import (
+    BUILT_IN_STRENGTHS,
+    MFA_STRENGTH,
+    PASSWORDLESS_MFA_STRENGTH,
+    PHISHING_RESISTANT_MFA_STRENGTH,
+    Authentication,
+    AuthenticationStrength,
+    AuthMethod,
+    CombinationConfiguration,
+)
+from .permissions import (
+    BUILT_IN_ROLES,
+    CONDITIONAL_ACCESS_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+    PRIVILEGED_ROLE_ADMINISTRATOR,
+    PROTECTABLE_PERMISSIONS,
+    SECURITY_ADMINISTRATOR,
+    Permission,
+    RoleDefinition,
+)
+from .policy import (
+    ApplicationConditions,
+    AuthenticationFlows,
+    ClientAppType,
+    ClientApplications,
+    Conditions,
+    DeviceConditions,
+    DevicePlatform,
+    DeviceStates,
+    ExternalTenants,
+    Filter,
+    GrantControl,
+    GrantControls,
+    GuestOrExternalUserType,
+    GuestsOrExternalUsers,
+    LocationConditions,
+    PlatformConditions,
+    Policy,
+    PolicyState,
+    RiskLevel,
+    SessionControls,
+    SignInFrequency,
+    UserConditions,
+)
+from .session import Device, SessionState, User
+from .step_up import simulate_step_up
+from .tenant import Group, RoleAssignment, RoleEligibility, Tenant
+
+try:
+    __version__ = version("protected-actions")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    # evaluation
+    "evaluate",
+    "evaluate_sign_in",
+    "simulate_step_up",
+    # results
+    "AnalysisReason",
+    "Challenge",
+    "Control",
+    "ControlKind",
+    "Decision",
+    "Outcome",
+    "PolicyResult",
+    "PolicyResultName",
+    "Reason",
+    "ReasonCode",
+    "Requirement",
+    # models
+    "ApplicationConditions",
+    "AuthContext",
+    "AuthMethod",
+    "Authentication",
+    "AuthenticationFlows",
+    "AuthenticationStrength",
+    "BUILT_IN_ROLES",
+    "BUILT_IN_STRENGTHS",
+    "CONDITIONAL_ACCESS_ADMINISTRATOR",
+    "ClientAppType",
+    "ClientApplications",
+    "CombinationConfiguration",
+    "CompliantNetworkNamedLocation",
+    "Conditions",
+    "CountryNamedLocation",
+    "Device",
+    "DeviceConditions",
+    "DeviceFilter",
+    "DevicePlatform",
+    "DeviceStates",
+    "ExternalTenants",
+    "Filter",
+    "GLOBAL_ADMINISTRATOR",
+    "GrantControl",
+    "GrantControls",
+    "Group",
+    "GuestOrExternalUserType",
+    "GuestsOrExternalUsers",
+    "IpNamedLocation",
+    "IpRange",
+    "LocationConditions",
+    "MFA_STRENGTH",
+    "PASSWORDLESS_MFA_STRENGTH",
+    "PHISHING_RESISTANT_MFA_STRENGTH",
+    "PRIVILEGED_ROLE_ADMINISTRATOR",
+    "PROTECTABLE_PERMISSIONS",
+    "Permission",
+    "PlatformConditions",
+    "Policy",
+    "PolicyState",
+    "ProtectedAction",
+    "RiskLevel",
+    "RoleAssignment",
+    "RoleDefinition",
+    "RoleEligibility",
+    "SECURITY_ADMINISTRATOR",
+    "SessionControls",
+    "SessionState",
+    "SignInFrequency",
+    "Tenant",
+    "UNKNOWN_COUNTRY",
+    "User",
+    "UserConditions",
+    "parse_device_filter",
+    # errors
+    "DeviceFilterSyntaxError",
+    "InvalidModelError",
+    "InvalidPermissionError",
+    "LoadError",
+    "LoadProblem",
+    "ProtectedActionsError",
+    "__version__",
+]

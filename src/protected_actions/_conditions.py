@@ -1,0 +1,290 @@
+"""Does a compiled policy apply to a request? One small function per condition.
+
+Each check returns ``True`` (matches), ``False`` (does not: the policy is not
+applied) or ``None`` (undetermined: the session lacks the fact; DESIGN §4.4 treats
+the policy as applying). With ``explain`` the checks also say which concrete value
+decided them; the evaluator's hot path calls them without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ._index import KNOWN_PLATFORMS, CompiledPolicy, CompiledTenant
+from ._location_index import LocationFacts
+from .decision import AnalysisReason
+from .session import SessionState
+
+__all__ = ["CONDITION_CHECKS", "Request", "UserFacts"]
+
+Tri = bool | None
+Explained = tuple[Tri, str]
+_EAS = frozenset({"exchangeactivesync", "eassupported"})
+_INTERNAL_GUEST = "internalguest"
+
+
+@attrs.frozen(kw_only=True)
+class UserFacts:
+    """The user as the conditions see it: the session's facts joined with the
+    directory's (DESIGN §6), casefolded."""
+
+    id: str
+    groups: frozenset[str]
+    role_keys: frozenset[str]
+    guest_type: str | None
+    home_tenant: str | None
+
+
+@attrs.define(kw_only=True)
+class Request:
+    """One evaluation's inputs, with the facts derived from them computed once."""
+
+    index: CompiledTenant
+    session: SessionState
+    user: UserFacts
+    target_kind: str  # "context" | "application" | "userAction"
+    target: str
+    _locations: LocationFacts | None = None
+    _device_props: dict[str, object] | None = None
+    _device_props_done: bool = False
+
+    @property
+    def locations(self) -> LocationFacts:
+        """Named locations the sign-in is in (computed on first use)."""
+        if self._locations is None:
+            s = self.session
+            self._locations = self.index.locations.locate(
+                ip_address=s.ip_address, country=s.country, gps_country=s.gps_country)
+        return self._locations
+
+    @property
+    def device_props(self) -> dict[str, object] | None:
+        """Device filter properties; ``None`` for an unregistered device."""
+        if not self._device_props_done:
+            device = self.session.device
+            self._device_props = None if device is None else dict(device.filter_properties())
+            self._device_props_done = True
+        return self._device_props
+
+
+def _guest_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
+                 user: UserFacts) -> Tri:
+    if types is None or user.guest_type is None or user.guest_type not in types:
+        return False
+    if tenants is None:
+        return True
+    if user.home_tenant is None:
+        return None
+    return user.home_tenant in tenants
+
+
+def check_users(cp: CompiledPolicy, req: Request) -> Explained:
+    """Users, groups, roles, guests; exclusion wins (entra-facts §6.2)."""
+    u = req.user
+    if cp.workload_only:
+        return False, "the policy is for workload identities, not users"
+    if (u.id in cp.exclude_users or u.groups & cp.exclude_groups
+            or u.role_keys & cp.exclude_roles):
+        return False, f"user {u.id!r} is excluded (user, group or role)"
+    if cp.exclude_any_guest and u.guest_type is not None:
+        return False, f"guest or external user ({u.guest_type}) is excluded"
+    excluded_guest = _guest_match(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
+    if excluded_guest:
+        return False, f"guest type {u.guest_type} is excluded"
+    if (cp.include_all_users or u.id in cp.include_users or u.groups & cp.include_groups
+            or u.role_keys & cp.include_roles
+            or (cp.include_any_guest and u.guest_type is not None)):
+        return True, f"user {u.id!r} is included"
+    included_guest = _guest_match(cp.include_guest_types, cp.include_guest_tenants, u)
+    if included_guest is None:
+        return None, "the user's home tenant is not known: guest tenant condition undetermined"
+    if included_guest:
+        return True, f"guest type {u.guest_type} is included"
+    return False, f"user {u.id!r} is not included"
+
+
+def check_target(cp: CompiledPolicy, req: Request) -> Explained:
+    """The target resource: auth context, application or user action."""
+    if req.target_kind == "context":
+        hit = req.target in cp.contexts
+        return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted"
+    if req.target_kind == "userAction":
+        hit = req.target.casefold() in cp.user_actions
+        return hit, f"user action {req.target} is {'' if hit else 'not '}targeted"
+    return _check_application(cp, req.target.casefold())
+
+
+def _check_application(cp: CompiledPolicy, app: str) -> Explained:
+    if app in cp.exclude_apps:
+        return False, f"application {app} is excluded"
+    if cp.include_all_apps or app in cp.include_apps:
+        verdict: Tri = True
+        text = f"application {app} is included"
+    elif cp.include_apps & {"office365", "microsoftadminportals"}:
+        verdict, text = None, "membership of an application group cannot be known from an id"
+    else:
+        return False, f"application {app} is not targeted"
+    if cp.exclude_apps & {"office365", "microsoftadminportals"}:
+        return None, "an excluded application group cannot be decided from an id"
+    if cp.has_application_filter:
+        return None, "the application filter cannot be decided (custom security attributes)"
+    return verdict, text
+
+
+def check_platform(cp: CompiledPolicy, req: Request) -> Explained:
+    """Device platforms: unknown platforms match only ``all`` (entra-facts §6.4)."""
+    if cp.include_platforms is None and not cp.exclude_platforms:
+        return True, "platforms not configured"
+    platform = req.session.device_platform
+    if platform is None:
+        return None, "no device platform supplied"
+    folded = platform.casefold()
+    known = folded in KNOWN_PLATFORMS
+    if known and folded in cp.exclude_platforms:
+        return False, f"platform {platform} is excluded"
+    if cp.include_platforms is None or (known and folded in cp.include_platforms):
+        return True, f"platform {platform} is included"
+    return False, f"platform {platform} is not included"
+
+
+def _location_match(ids: tuple[str, ...], facts: LocationFacts, known: frozenset[str]) -> Tri:
+    verdict: Tri = False
+    for loc in ids:
+        folded = loc.casefold()
+        if folded == "all":
+            return True
+        if folded == "alltrusted":
+            if facts.trusted_ids & facts.inside:
+                return True
+            if facts.trusted_ids & facts.undetermined:
+                verdict = None
+            continue
+        if loc in facts.inside:
+            return True
+        if loc in facts.undetermined or loc not in known:
+            verdict = None
+    return verdict
+
+
+def check_location(cp: CompiledPolicy, req: Request) -> Explained:
+    """Named locations, ``All`` and ``AllTrusted`` (entra-facts §4.3)."""
+    if not cp.include_locations and not cp.exclude_locations:
+        return True, "locations not configured"
+    facts = req.locations
+    known = req.index.locations.ids
+    inc = _location_match(cp.include_locations, facts, known) if cp.include_locations else True
+    exc = _location_match(cp.exclude_locations, facts, known) if cp.exclude_locations \
+        else False
+    text = "; ".join(facts.describe(i) for i in (*cp.include_locations, *cp.exclude_locations)
+                     if i.casefold() not in ("all", "alltrusted")) or "location"
+    if inc is False:
+        return False, f"not in an included location: {text}"
+    if exc is True:
+        return False, f"in an excluded location: {text}"
+    if inc is None or exc is None:
+        return None, f"location undetermined: {text}"
+    return True, f"location matches: {text}"
+
+
+def check_client_app(cp: CompiledPolicy, req: Request) -> Explained:
+    """Client app types: every type when not configured (entra-facts §6.1)."""
+    if cp.client_app_types is None:
+        return True, "all client app types"
+    kind = req.session.client_app_type.casefold()
+    hit = kind in cp.client_app_types or (kind in _EAS and bool(cp.client_app_types & _EAS))
+    return hit, f"client app type {req.session.client_app_type} is " + \
+        ("included" if hit else "not included")
+
+
+def _risk(levels: frozenset[str] | None, value: str, label: str) -> Explained:
+    if levels is None:
+        return True, f"{label} not configured"
+    hit = value.casefold() in levels
+    return hit, f"{label} {value} is {'' if hit else 'not '}included"
+
+
+def check_sign_in_risk(cp: CompiledPolicy, req: Request) -> Explained:
+    """Sign-in risk: the session's level must be listed (entra-facts §6.7)."""
+    return _risk(cp.sign_in_risk, req.session.sign_in_risk_level, "sign-in risk")
+
+
+def check_user_risk(cp: CompiledPolicy, req: Request) -> Explained:
+    """User risk: the session's level must be listed (entra-facts §6.7)."""
+    return _risk(cp.user_risk, req.session.user_risk_level, "user risk")
+
+
+def check_insider_risk(cp: CompiledPolicy, req: Request) -> Explained:
+    """Insider risk levels (entra-facts §3.2)."""
+    return _risk(cp.insider_risk, req.session.insider_risk_level, "insider risk")
+
+
+def check_authentication_flow(cp: CompiledPolicy, req: Request) -> Explained:
+    """Authentication flows: device code flow, authentication transfer (§3.2)."""
+    if cp.authentication_flows is None:
+        return True, "authentication flows not configured"
+    flow = req.session.authentication_flow
+    if flow is None:
+        return False, "the sign-in uses no transfer flow"
+    hit = flow.casefold() in cp.authentication_flows
+    return hit, f"authentication flow {flow} is {'' if hit else 'not '}included"
+
+
+def check_devices(cp: CompiledPolicy, req: Request) -> Explained:
+    """Device filter (include/exclude mode) and legacy device states (§3.8, §7.4)."""
+    flt = cp.device_filter
+    verdict: Explained = (True, "devices not configured")
+    if flt is not None:
+        if flt.parsed is None or not flt.mode_known:
+            return None, f"device filter cannot be evaluated: {flt.error or 'unknown mode'}"
+        props = req.device_props
+        matched = flt.parsed.matches(props)  # type: ignore[arg-type]
+        in_scope = matched != flt.mode_exclude
+        mode = "exclude" if flt.mode_exclude else "include"
+        how = "unregistered device" if props is None else "device"
+        verdict = (in_scope, f"{how} {'matches' if matched else 'does not match'} the "
+                             f"{mode} filter {flt.rule!r}")
+        if not in_scope:
+            return verdict
+    return _check_device_states(cp, req) if (
+        cp.include_device_states or cp.exclude_device_states) else verdict
+
+
+def _check_device_states(cp: CompiledPolicy, req: Request) -> Explained:
+    device = req.session.device
+    states = set()
+    if device is not None and device.is_compliant:
+        states.add("compliant")
+    if device is not None and device.is_hybrid_joined:
+        states.add("domainjoined")
+    if states & cp.exclude_device_states:
+        return False, f"device state {sorted(states)} is excluded"
+    include = cp.include_device_states
+    if include and "all" not in include and not (states & include):
+        return False, "device state is not included"
+    return True, "device state matches"
+
+
+def check_undecidable(cp: CompiledPolicy, req: Request) -> Explained:
+    """Conditions the evaluator does not model: never ignored, always undetermined."""
+    if not cp.undecidable:
+        return True, ""
+    return None, "conditions this evaluator cannot decide: " + ", ".join(cp.undecidable)
+
+
+CONDITION_CHECKS: tuple[tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]],
+                        ...] = (
+    (AnalysisReason.USERS, check_users),
+    (AnalysisReason.AUTHENTICATION_CONTEXT, check_target),
+    (AnalysisReason.DEVICE_PLATFORM, check_platform),
+    (AnalysisReason.LOCATION, check_location),
+    (AnalysisReason.CLIENT_APPS, check_client_app),
+    (AnalysisReason.SIGN_IN_RISK, check_sign_in_risk),
+    (AnalysisReason.USER_RISK, check_user_risk),
+    (AnalysisReason.INSIDER_RISK, check_insider_risk),
+    (AnalysisReason.AUTHENTICATION_FLOW, check_authentication_flow),
+    (AnalysisReason.DEVICES, check_devices),
+    (AnalysisReason.INVALID_CONDITION, check_undecidable),
+)
+"""The checks in the order their what-if reason is reported (first failing wins)."""

@@ -1,0 +1,84 @@
+"""Immutable, hashable JSON values for the data models keep but do not interpret."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar, Union
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(Mapping[K, V]):
+    """A read-only, hashable mapping that remembers insertion order.
+
+    Equality ignores order (as ``dict`` does); the hash is order-independent too.
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[K, V] | None = None) -> None:
+        self._data: dict[K, V] = dict(data) if data else {}
+        self._hash: int | None = None
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenDict):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        return (type(self), (self._data,))
+
+
+FrozenJSON = Union[None, bool, int, float, str, tuple["FrozenJSON", ...], FrozenDict[str, "FrozenJSON"]]
+"""A JSON value made immutable: objects become :class:`FrozenDict`, arrays tuples."""
+
+EMPTY: FrozenDict[str, Any] = FrozenDict()
+
+
+def freeze(value: Any) -> FrozenJSON:
+    """Turn a JSON value (dicts, lists, scalars) into its immutable form."""
+    if isinstance(value, FrozenDict):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
+def thaw(value: FrozenJSON | Any) -> Any:
+    """Inverse of :func:`freeze`: plain ``dict`` and ``list`` again."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def freeze_mapping(value: Mapping[str, Any] | None) -> FrozenDict[str, FrozenJSON]:
+    """Freeze a mapping of unmodelled JSON properties (``None`` gives an empty one)."""
+    if not value:
+        return FrozenDict()
+    frozen = freeze(value)
+    assert isinstance(frozen, FrozenDict)
+    return frozen

@@ -1,0 +1,126 @@
+"""Is an applying policy satisfied by the session's evidence? (DESIGN §4.5)
+
+Evidence is the session's authentications (methods and times, matched against
+authentication-strength combinations; ``mfa`` is the built-in MFA strength), device
+state, client, accepted terms of use. Sign-in frequency makes older authentications
+not count. Authentications dated after ``session.at`` are never evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ._index import CompiledControl, CompiledPolicy
+from .decision import Control, ControlKind, Requirement
+from .methods import Authentication
+from .session import SessionState
+
+__all__ = ["GrantResult", "evaluate_grant"]
+
+_FRESH_AUTH = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH,
+                         ControlKind.REAUTHENTICATION})
+
+
+@attrs.frozen(kw_only=True)
+class GrantResult:
+    """One applying policy's grant: blocked, satisfied, or what is still unmet."""
+
+    blocked: bool
+    unmet: tuple[Requirement, ...]
+    satisfied: tuple[str, ...]
+
+    @property
+    def is_satisfied(self) -> bool:
+        """Neither blocked nor anything unmet."""
+        return not self.blocked and not self.unmet
+
+    @property
+    def is_interactive(self) -> bool:
+        """Every unmet requirement can be met by a prompt."""
+        return all(r.is_interactive for r in self.unmet)
+
+
+def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, ...]:
+    at = session.at
+    window = cp.sign_in_frequency
+    if window is None:
+        return tuple(a for a in session.authentications if a.at <= at)
+    cutoff = at - window
+    return tuple(a for a in session.authentications if cutoff <= a.at <= at)
+
+
+def _no_device_grant(session: SessionState) -> bool:
+    # Device code flow cannot pass device state (entra-facts §6.11).
+    return (session.authentication_flow or "").casefold() == "devicecodeflow"
+
+
+def _check(control: CompiledControl, session: SessionState,
+           fresh: tuple[Authentication, ...]) -> bool:
+    return _CHECKS[control.control.kind](control, session, fresh)
+
+
+def _strength_met(c: CompiledControl, s: SessionState, fresh: tuple[Authentication, ...]) -> bool:
+    strength = c.strength
+    return strength is not None and any(strength.allows(a.methods, a.fido2_aaguid)
+                                        for a in fresh)
+
+
+def _compliant(c: CompiledControl, s: SessionState, f: tuple[Authentication, ...]) -> bool:
+    return s.device is not None and s.device.is_compliant is True and not _no_device_grant(s)
+
+
+def _hybrid(c: CompiledControl, s: SessionState, f: tuple[Authentication, ...]) -> bool:
+    return s.device is not None and s.device.is_hybrid_joined and not _no_device_grant(s)
+
+
+def _password_changed(c: CompiledControl, s: SessionState,
+                      fresh: tuple[Authentication, ...]) -> bool:
+    changed = s.password_changed_at
+    return changed is not None and changed <= s.at
+
+
+_CHECKS: dict[ControlKind, Callable[[CompiledControl, SessionState,
+                                     tuple[Authentication, ...]], bool]] = {
+    ControlKind.MFA: _strength_met,
+    ControlKind.AUTHENTICATION_STRENGTH: _strength_met,
+    ControlKind.COMPLIANT_DEVICE: _compliant,
+    ControlKind.DOMAIN_JOINED_DEVICE: _hybrid,
+    ControlKind.APPROVED_APPLICATION: lambda c, s, f: s.is_approved_client_app,
+    ControlKind.COMPLIANT_APPLICATION: lambda c, s, f: s.has_app_protection_policy,
+    ControlKind.PASSWORD_CHANGE: _password_changed,
+    ControlKind.TERMS_OF_USE: lambda c, s, f: c.control.detail in s.accepted_terms_of_use,
+    ControlKind.CUSTOM_CONTROL: lambda c, s, f: c.control.detail in s.satisfied_custom_controls,
+    ControlKind.UNKNOWN_CONTROL: lambda c, s, f: False,
+}
+
+
+def _sorted(controls: list[Control]) -> tuple[Control, ...]:
+    return tuple(sorted(controls, key=Control.sort_key))
+
+
+def evaluate_grant(cp: CompiledPolicy, session: SessionState) -> GrantResult:
+    """Blocked, satisfied, or the requirements left (AND: one per unmet control; OR:
+    one whose options are all controls). Sign-in frequency adds a re-authentication
+    requirement when no authentication is recent enough and no unmet requirement
+    already asks for a fresh one."""
+    if cp.block:
+        return GrantResult(blocked=True, unmet=(), satisfied=())
+    fresh = _fresh(session, cp)
+    met = [c for c in cp.controls if _check(c, session, fresh)]
+    unmet_controls = [c.control for c in cp.controls if c not in met]
+    satisfied = tuple(c.control.kind.value if c.control.detail is None
+                      else f"{c.control.kind.value}:{c.control.detail}" for c in met)
+    requirements: list[Requirement] = []
+    if cp.operator_and:
+        requirements = [Requirement(policy_id=cp.id, any_of=(c,)) for c in _sorted(unmet_controls)]
+    elif cp.controls and not met:
+        requirements = [Requirement(policy_id=cp.id, any_of=_sorted(unmet_controls))]
+    if cp.sign_in_frequency is not None and not fresh and not any(
+            o.kind in _FRESH_AUTH for r in requirements for o in r.any_of):
+        requirements.append(Requirement(policy_id=cp.id, any_of=(Control(
+            kind=ControlKind.REAUTHENTICATION, detail=cp.sign_in_frequency_text,
+            message=f"signing in again (sign-in frequency {cp.sign_in_frequency_text})"),)))
+    requirements.sort(key=Requirement.sort_key)
+    return GrantResult(blocked=False, unmet=tuple(requirements), satisfied=satisfied)

@@ -1,0 +1,473 @@
+"""The compiled tenant: everything the evaluator needs, precomputed once.
+
+Policies are normalized into :class:`CompiledPolicy` (casefolded sets, parsed device
+filters, resolved strengths, sign-in frequency windows) and indexed by the auth
+context and application they target; directory users get their transitive groups
+and active/eligible roles precomputed. Nothing here parses or converts at request
+time; nothing here decides an outcome (that is :mod:`protected_actions.evaluator`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+
+import attrs
+
+from ._location_index import LocationIndex
+from .decision import Control, ControlKind
+from .device_filter import DeviceFilter, parse_device_filter
+from .errors import DeviceFilterSyntaxError
+from .methods import MFA_STRENGTH, AuthenticationStrength
+from .permissions import Permission, RoleDefinition
+from .policy import Filter, GrantControl, Policy, PolicyState
+from .tenant import Tenant
+
+__all__ = ["CompiledPolicy", "CompiledTenant", "DirectoryEntry", "compile_tenant"]
+
+#: Client app types that can never be prompted (legacy auth; entra-facts §6.1, §6.11).
+LEGACY_CLIENT_TYPES = frozenset({"exchangeactivesync", "easunsupported", "other"})
+#: The known platform values (entra-facts §3.6), casefolded.
+KNOWN_PLATFORMS = frozenset({"android", "ios", "windows", "windowsphone", "macos", "linux"})
+#: Application groups whose membership the evaluator cannot know from an app id.
+APPLICATION_GROUPS = frozenset({"office365", "microsoftadminportals"})
+EVERY_TIME_SKEW = timedelta(minutes=5)
+"""``everyTime`` sign-in frequency tolerates five minutes of clock skew (entra-facts §6.8)."""
+
+_BUILT_IN_CONTROL_KINDS = {
+    GrantControl.MFA.value: ControlKind.MFA,
+    GrantControl.COMPLIANT_DEVICE.value: ControlKind.COMPLIANT_DEVICE,
+    GrantControl.DOMAIN_JOINED_DEVICE.value: ControlKind.DOMAIN_JOINED_DEVICE,
+    GrantControl.APPROVED_APPLICATION.value: ControlKind.APPROVED_APPLICATION,
+    GrantControl.COMPLIANT_APPLICATION.value: ControlKind.COMPLIANT_APPLICATION,
+    GrantControl.PASSWORD_CHANGE.value: ControlKind.PASSWORD_CHANGE,
+}
+_CONTROL_MESSAGES = {
+    ControlKind.MFA: "multifactor authentication",
+    ControlKind.COMPLIANT_DEVICE: "a compliant device",
+    ControlKind.DOMAIN_JOINED_DEVICE: "a hybrid Entra joined device",
+    ControlKind.APPROVED_APPLICATION: "an approved client app",
+    ControlKind.COMPLIANT_APPLICATION: "an app protection policy",
+    ControlKind.PASSWORD_CHANGE: "a password change",
+}
+
+
+def _fold(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.casefold() for v in values)
+
+
+@attrs.frozen(kw_only=True)
+class CompiledControl:
+    """A grant control ready to check: the public :class:`Control` plus what checks it."""
+
+    control: Control
+    strength: AuthenticationStrength | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CompiledFilter:
+    """A parsed device (or application) filter, or the syntax error that stopped it."""
+
+    mode_exclude: bool
+    rule: str
+    parsed: DeviceFilter | None
+    error: str | None
+    mode_known: bool
+
+
+@attrs.frozen(kw_only=True)
+class CompiledPolicy:
+    """A policy normalized for evaluation (every value casefolded where Graph is
+    case-insensitive, every reference resolved or marked unresolved)."""
+
+    policy: Policy
+    id: str
+    state: str  # "enabled" | "reportOnly" | "disabled" | "unknown"
+    # users
+    has_users: bool
+    include_all_users: bool
+    include_users: frozenset[str]
+    exclude_users: frozenset[str]
+    include_groups: frozenset[str]
+    exclude_groups: frozenset[str]
+    include_roles: frozenset[str]
+    exclude_roles: frozenset[str]
+    include_any_guest: bool
+    exclude_any_guest: bool
+    include_guest_types: frozenset[str] | None
+    include_guest_tenants: frozenset[str] | None  # None = all tenants
+    exclude_guest_types: frozenset[str] | None
+    exclude_guest_tenants: frozenset[str] | None
+    workload_only: bool
+    # targets
+    include_all_apps: bool
+    include_apps: frozenset[str]
+    exclude_apps: frozenset[str]
+    user_actions: frozenset[str]
+    contexts: frozenset[str]
+    has_application_filter: bool
+    # conditions
+    client_app_types: frozenset[str] | None
+    include_platforms: frozenset[str] | None
+    exclude_platforms: frozenset[str]
+    include_locations: tuple[str, ...]
+    exclude_locations: tuple[str, ...]
+    device_filter: CompiledFilter | None
+    include_device_states: frozenset[str]
+    exclude_device_states: frozenset[str]
+    sign_in_risk: frozenset[str] | None
+    user_risk: frozenset[str] | None
+    insider_risk: frozenset[str] | None
+    authentication_flows: frozenset[str] | None
+    undecidable: tuple[str, ...]
+    # grant and session
+    operator_and: bool
+    block: bool
+    controls: tuple[CompiledControl, ...]
+    sign_in_frequency: timedelta | None
+    sign_in_frequency_text: str | None
+
+    @property
+    def enforced(self) -> bool:
+        """Enforced: ``enabled``, or a state the evaluator does not know (fail-closed)."""
+        return self.state in ("enabled", "unknown")
+
+
+@attrs.frozen(kw_only=True)
+class DirectoryEntry:
+    """What the directory says about one user, precomputed."""
+
+    groups: frozenset[str]
+    active_roles: frozenset[str]
+    eligible_roles: frozenset[str]
+    user_type: str | None
+    guest_type: str | None
+    home_tenant_id: str | None
+
+
+@attrs.frozen(kw_only=True)
+class CompiledTenant:
+    """The index the evaluator reads. Built by :func:`compile_tenant`."""
+
+    tenant: Tenant
+    policies_by_id: Mapping[str, Policy]
+    compiled: tuple[CompiledPolicy, ...]  # sorted by id
+    by_context: Mapping[str, tuple[CompiledPolicy, ...]]
+    enforced_contexts: frozenset[str]
+    all_app_policies: tuple[CompiledPolicy, ...]
+    by_app: Mapping[str, tuple[CompiledPolicy, ...]]
+    by_user_action: Mapping[str, tuple[CompiledPolicy, ...]]
+    contexts_by_permission: Mapping[str, str]
+    roles: Mapping[str, RoleDefinition]
+    role_template: Mapping[str, str]
+    group_parents: Mapping[str, frozenset[str]]
+    directory: Mapping[str, DirectoryEntry]
+    locations: LocationIndex
+    strengths: Mapping[str, AuthenticationStrength]
+
+    def context_for(self, permission: str | Permission) -> str | None:
+        """The auth context protecting a permission, if any."""
+        key = permission.key if isinstance(permission, Permission) else permission.casefold()
+        return self.contexts_by_permission.get(key)
+
+    def expand_groups(self, groups: Iterable[str]) -> frozenset[str]:
+        """The groups plus every group they are (transitively) nested in; cycles end."""
+        seen: set[str] = set()
+        stack = list(groups)
+        while stack:
+            group = stack.pop()
+            if group in seen:
+                continue
+            seen.add(group)
+            stack.extend(self.group_parents.get(group, ()))
+        return frozenset(seen)
+
+    def role_keys(self, role_ids: Iterable[str]) -> frozenset[str]:
+        """Role ids plus their template ids, casefolded (policies name templates)."""
+        keys = set()
+        for role in role_ids:
+            keys.add(role.casefold())
+            template = self.role_template.get(role.casefold())
+            if template:
+                keys.add(template)
+        return frozenset(keys)
+
+
+def _state(value: str) -> str:
+    return {
+        PolicyState.ENABLED.value: "enabled",
+        PolicyState.DISABLED.value: "disabled",
+        PolicyState.REPORT_ONLY.value: "reportOnly",
+    }.get(value, "unknown")
+
+
+def _compile_filter(flt: Filter | None) -> CompiledFilter | None:
+    if flt is None:
+        return None
+    mode = flt.mode.casefold()
+    try:
+        parsed, error = parse_device_filter(flt.rule), None
+    except DeviceFilterSyntaxError as exc:
+        parsed, error = None, str(exc)
+    return CompiledFilter(mode_exclude=mode == "exclude", rule=flt.rule, parsed=parsed,
+                          error=error, mode_known=mode in ("include", "exclude"))
+
+
+def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
+    sif = policy.session_controls.sign_in_frequency if policy.session_controls else None
+    if sif is None or sif.is_enabled is False:
+        return None, None
+    if (sif.frequency_interval or "").casefold() == "everytime":
+        return EVERY_TIME_SKEW, "every time (5 minutes of clock skew)"
+    unit = (sif.type or "").casefold()
+    if sif.value is None or unit not in ("hours", "days"):
+        # A configured frequency the evaluator cannot read: strictest reading.
+        return EVERY_TIME_SKEW, f"unreadable sign-in frequency {sif.value!r} {sif.type!r}"
+    window = timedelta(hours=sif.value) if unit == "hours" else timedelta(days=sif.value)
+    return window, f"{sif.value} {unit}"
+
+
+def _strength_control(kind: ControlKind, detail: str | None, message: str,
+                      strength: AuthenticationStrength) -> Control:
+    aaguids = tuple(a for c in strength.combination_configurations if c.kind == "fido2"
+                    for a in c.allowed_aaguids)
+    return Control(kind=kind, detail=detail, message=message,
+                   combinations=strength.allowed_combinations, fido2_aaguids=aaguids)
+
+
+def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
+              ) -> tuple[bool, bool, tuple[CompiledControl, ...]]:
+    grant = policy.grant_controls
+    if grant is None:
+        return True, False, ()
+    block = any(c.casefold() == "block" for c in grant.built_in_controls)
+    out: list[CompiledControl] = []
+    for name in grant.built_in_controls:
+        if name.casefold() == "block":
+            continue
+        kind = _BUILT_IN_CONTROL_KINDS.get(name)
+        if kind is None:
+            kind = _BUILT_IN_CONTROL_KINDS.get(
+                next((k for k in _BUILT_IN_CONTROL_KINDS if k.casefold() == name.casefold()),
+                     ""), ControlKind.UNKNOWN_CONTROL)
+        if kind is ControlKind.MFA:
+            out.append(CompiledControl(control=_strength_control(
+                kind, None, _CONTROL_MESSAGES[kind], MFA_STRENGTH), strength=MFA_STRENGTH))
+        elif kind is ControlKind.UNKNOWN_CONTROL:
+            out.append(CompiledControl(control=Control(
+                kind=kind, detail=name,
+                message=f"grant control {name!r}, which this evaluator cannot check")))
+        else:
+            out.append(CompiledControl(control=Control(kind=kind,
+                                                       message=_CONTROL_MESSAGES[kind])))
+    if grant.authentication_strength is not None:
+        sid = grant.authentication_strength
+        strength = strengths.get(sid)
+        if strength is None:
+            out.append(CompiledControl(control=Control(
+                kind=ControlKind.UNKNOWN_CONTROL, detail=sid,
+                message=f"authentication strength {sid!r}, which the tenant does not define")))
+        else:
+            out.append(CompiledControl(control=_strength_control(
+                ControlKind.AUTHENTICATION_STRENGTH, sid,
+                f"authentication strength {strength.display_name!r}", strength),
+                strength=strength))
+    for tou in grant.terms_of_use:
+        out.append(CompiledControl(control=Control(kind=ControlKind.TERMS_OF_USE, detail=tou,
+                                                   message=f"accepting terms of use {tou!r}")))
+    for custom in grant.custom_authentication_factors:
+        out.append(CompiledControl(control=Control(
+            kind=ControlKind.CUSTOM_CONTROL, detail=custom,
+            message=f"custom control {custom!r}")))
+    operator = grant.operator.upper()
+    operator_and = operator != "OR"  # an unknown operator reads as the stricter AND
+    return operator_and, block, tuple(out)
+
+
+def _is_configured(value: object) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (str, tuple, list, Mapping)):
+        return bool(value) and not (isinstance(value, Mapping) and
+                                    not any(_is_configured(v) for v in value.values()))
+    return True
+
+
+def _undecidable(policy: Policy) -> tuple[str, ...]:
+    """Properties the evaluator does not model that carry a value: never ignored."""
+    cond = policy.conditions
+    found = [f"conditions.{k}" for k, v in cond.unmodelled.items() if _is_configured(v)]
+    for name in ("users", "applications", "platforms", "locations", "devices",
+                 "client_applications", "authentication_flows"):
+        part = getattr(cond, name)
+        if part is not None:
+            found += [f"conditions.{name}.{k}" for k, v in part.unmodelled.items()
+                      if _is_configured(v)]
+    return tuple(sorted(found))
+
+
+def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    from .policy import GuestsOrExternalUsers
+
+    if not isinstance(spec, GuestsOrExternalUsers):
+        return None, None
+    types = _fold(spec.guest_or_external_user_types) - {"none"}
+    tenants = spec.external_tenants
+    if tenants is None or tenants.membership_kind.casefold() == "all":
+        return types, None
+    return types, _fold(tenants.members)
+
+
+def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
+                    ) -> CompiledPolicy:
+    cond = policy.conditions
+    users, apps = cond.users, cond.applications
+    inc_users = _fold(users.include_users) if users else frozenset()
+    exc_users = _fold(users.exclude_users) if users else frozenset()
+    inc_types, inc_tenants = _guest_spec(users.include_guests_or_external_users if users else None)
+    exc_types, exc_tenants = _guest_spec(users.exclude_guests_or_external_users if users else None)
+    has_users = bool(users) and bool(
+        inc_users - {"none"} or users.include_groups or users.include_roles  # type: ignore[union-attr]
+        or inc_types)
+    client_apps = cond.client_applications
+    workload_only = not has_users and client_apps is not None and bool(
+        client_apps.include_service_principals)
+    inc_apps = _fold(apps.include_applications) if apps else frozenset()
+    platforms = cond.platforms
+    inc_platforms = _fold(platforms.include_platforms) if platforms else frozenset()
+    devices = cond.devices
+    states = cond.device_states
+    window, window_text = _sign_in_frequency(policy)
+    operator_and, block, controls = _controls(policy, strengths)
+    app_types = _fold(cond.client_app_types)
+    return CompiledPolicy(
+        policy=policy, id=policy.id, state=_state(policy.state),
+        has_users=has_users,
+        include_all_users="all" in inc_users,
+        include_users=inc_users - {"all", "none", "guestsorexternalusers"},
+        exclude_users=exc_users - {"guestsorexternalusers"},
+        include_groups=_fold(users.include_groups) if users else frozenset(),
+        exclude_groups=_fold(users.exclude_groups) if users else frozenset(),
+        include_roles=_fold(users.include_roles) if users else frozenset(),
+        exclude_roles=_fold(users.exclude_roles) if users else frozenset(),
+        include_any_guest="guestsorexternalusers" in inc_users,
+        exclude_any_guest="guestsorexternalusers" in exc_users,
+        include_guest_types=inc_types, include_guest_tenants=inc_tenants,
+        exclude_guest_types=exc_types, exclude_guest_tenants=exc_tenants,
+        workload_only=workload_only,
+        include_all_apps="all" in inc_apps,
+        include_apps=inc_apps - {"all", "none"},
+        exclude_apps=_fold(apps.exclude_applications) if apps else frozenset(),
+        user_actions=_fold(apps.include_user_actions) if apps else frozenset(),
+        contexts=frozenset(apps.include_authentication_context_class_references)
+        if apps else frozenset(),
+        has_application_filter=bool(apps and apps.application_filter),
+        client_app_types=None if not app_types or "all" in app_types else app_types,
+        include_platforms=None if not inc_platforms or "all" in inc_platforms
+        else inc_platforms,
+        exclude_platforms=_fold(platforms.exclude_platforms) if platforms else frozenset(),
+        include_locations=tuple(cond.locations.include_locations) if cond.locations else (),
+        exclude_locations=tuple(cond.locations.exclude_locations) if cond.locations else (),
+        device_filter=_compile_filter(devices.device_filter if devices else None),
+        include_device_states=_fold((devices.include_device_states if devices else ())
+                                    + (states.include_states if states else ())),
+        exclude_device_states=_fold((devices.exclude_device_states if devices else ())
+                                    + (states.exclude_states if states else ())),
+        sign_in_risk=_fold(cond.sign_in_risk_levels) or None,
+        user_risk=_fold(cond.user_risk_levels) or None,
+        insider_risk=_fold(cond.insider_risk_levels) or None,
+        authentication_flows=(_fold(cond.authentication_flows.transfer_methods) - {"none"}
+                              or None) if cond.authentication_flows else None,
+        undecidable=_undecidable(policy),
+        operator_and=operator_and, block=block, controls=controls,
+        sign_in_frequency=window, sign_in_frequency_text=window_text,
+    )
+
+
+def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
+               role_template: Mapping[str, str]) -> dict[str, DirectoryEntry]:
+    def expand(groups: Iterable[str]) -> frozenset[str]:
+        seen: set[str] = set()
+        stack = list(groups)
+        while stack:
+            g = stack.pop()
+            if g not in seen:
+                seen.add(g)
+                stack.extend(index_groups.get(g, ()))
+        return frozenset(seen)
+
+    assignable = {g.id for g in tenant.groups if g.is_assignable_to_role}
+    active: dict[str, set[str]] = {}
+    eligible: dict[str, set[str]] = {}
+    for a in tenant.role_assignments:
+        active.setdefault(a.principal_id, set()).add(a.role_definition_id)
+    for e in tenant.role_eligibilities:
+        eligible.setdefault(e.principal_id, set()).add(e.role_definition_id)
+    out: dict[str, DirectoryEntry] = {}
+    for user in tenant.users:
+        groups = expand(user.member_of)
+        # Roles arrive directly or through role-assignable groups (one level: such
+        # groups cannot be nested, by Entra's rules; nesting is followed anyway).
+        via = [g for g in groups if g in assignable]
+        roles = set(user.roles) | active.get(user.id, set())
+        elig = set(user.eligible_roles) | eligible.get(user.id, set())
+        for g in via:
+            roles |= active.get(g, set())
+            elig |= eligible.get(g, set())
+        out[user.id] = DirectoryEntry(
+            groups=groups, active_roles=frozenset(roles), eligible_roles=frozenset(elig),
+            user_type=user.user_type, guest_type=user.guest_or_external_user_type,
+            home_tenant_id=user.home_tenant_id)
+    return out
+
+
+def _by_key(policies: Iterable[CompiledPolicy], keys: str) -> dict[str, tuple[CompiledPolicy, ...]]:
+    out: dict[str, list[CompiledPolicy]] = {}
+    for cp in policies:
+        for key in getattr(cp, keys):
+            out.setdefault(key, []).append(cp)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _embedded_strengths(tenant: Tenant) -> list[AuthenticationStrength]:
+    return [p.grant_controls.embedded_authentication_strength
+            for p in sorted(tenant.policies, key=lambda p: p.id)
+            if p.grant_controls is not None
+            and p.grant_controls.embedded_authentication_strength is not None]
+
+
+def compile_tenant(tenant: Tenant) -> CompiledTenant:
+    """Build the index for ``tenant``."""
+    strengths = {s.id: s for s in _embedded_strengths(tenant)}
+    strengths.update({s.id: s for s in tenant.all_authentication_strengths})
+    compiled = tuple(sorted((_compile_policy(p, strengths) for p in tenant.policies),
+                            key=lambda cp: cp.id))
+    live = [cp for cp in compiled if cp.state != "disabled"]
+    roles: dict[str, RoleDefinition] = {}
+    role_template: dict[str, str] = {}
+    for role in tenant.all_role_definitions:
+        roles[role.id.casefold()] = role
+        if role.template_id:
+            roles.setdefault(role.template_id.casefold(), role)
+            role_template[role.id.casefold()] = role.template_id.casefold()
+    group_parents = {g.id: g.member_of for g in tenant.groups}
+    return CompiledTenant(
+        tenant=tenant,
+        policies_by_id={p.id: p for p in tenant.policies},
+        compiled=compiled,
+        by_context=_by_key(live, "contexts"),
+        enforced_contexts=frozenset(c for cp in live if cp.state == "enabled"
+                                    for c in cp.contexts),
+        all_app_policies=tuple(cp for cp in live if cp.include_all_apps
+                               or cp.include_apps & APPLICATION_GROUPS),
+        by_app=_by_key((cp for cp in live if not cp.include_all_apps), "include_apps"),
+        by_user_action=_by_key(live, "user_actions"),
+        contexts_by_permission={a.permission.key: a.context_id
+                                for a in tenant.protected_actions},
+        roles=roles,
+        role_template=role_template,
+        group_parents=group_parents,
+        directory=_directory(tenant, group_parents, role_template),
+        locations=LocationIndex.build(tenant.named_locations),
+        strengths=strengths,
+    )

@@ -1,0 +1,48 @@
+"""References from policies to objects the tenant does not define."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+__all__ = ["unresolved_references"]
+
+_SPECIAL_USERS = frozenset({"all", "none", "guestsorexternalusers"})
+_SPECIAL_LOCATIONS = frozenset({"all", "alltrusted"})
+
+
+def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
+    """``(policy id, kind, id)`` for every user, group, role, named location,
+    authentication strength and auth context a policy names but the tenant lacks."""
+    users = {u.id.casefold() for u in tenant.users}
+    groups = {g.id.casefold() for g in tenant.groups}
+    roles = {r.id.casefold() for r in tenant.all_role_definitions} | {
+        r.template_id.casefold() for r in tenant.all_role_definitions if r.template_id}
+    locations = {n.id for n in tenant.named_locations}
+    strengths = {s.id for s in tenant.all_authentication_strengths}
+    contexts = {c.id for c in tenant.auth_contexts}
+    found: set[tuple[str, str, str]] = set()
+    for p in tenant.policies:
+        c = p.conditions
+        if c.users is not None:
+            u = c.users
+            found |= {(p.id, "user", x) for x in (*u.include_users, *u.exclude_users)
+                      if x.casefold() not in _SPECIAL_USERS and x.casefold() not in users}
+            found |= {(p.id, "group", x) for x in (*u.include_groups, *u.exclude_groups)
+                      if x.casefold() not in groups}
+            found |= {(p.id, "role", x) for x in (*u.include_roles, *u.exclude_roles)
+                      if x.casefold() not in roles}
+        if c.locations is not None:
+            found |= {(p.id, "namedLocation", x)
+                      for x in (*c.locations.include_locations, *c.locations.exclude_locations)
+                      if x.casefold() not in _SPECIAL_LOCATIONS and x not in locations}
+        if c.applications is not None:
+            found |= {(p.id, "authContext", x)
+                      for x in c.applications.include_authentication_context_class_references
+                      if x not in contexts}
+        g = p.grant_controls
+        if g is not None and g.authentication_strength and g.authentication_strength not in strengths:
+            found.add((p.id, "authenticationStrength", g.authentication_strength))
+    return tuple(sorted(found))

@@ -1,0 +1,106 @@
+"""Small validators and converters shared by the models (attrs style, one template)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .errors import InvalidModelError
+
+__all__: list[str] = []
+
+
+def _name(instance: object, attribute: attrs.Attribute[Any]) -> str:
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+def non_empty_str(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a non-empty string."""
+    if not isinstance(value, str) or not value:
+        raise InvalidModelError(_name(instance, attribute), "a non-empty string", value)
+
+
+def optional_str(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is ``None`` or a string."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidModelError(_name(instance, attribute), "a string or None", value)
+
+
+def strict_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a real ``bool`` (not 0/1, not "true")."""
+    if not isinstance(value, bool):
+        raise InvalidModelError(_name(instance, attribute), "a bool", value)
+
+
+def optional_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is ``None`` or a real ``bool``."""
+    if value is not None and not isinstance(value, bool):
+        raise InvalidModelError(_name(instance, attribute), "a bool or None", value)
+
+
+def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a timezone-aware :class:`datetime`."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidModelError(_name(instance, attribute), "a timezone-aware datetime", value)
+
+
+def str_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Every element of the tuple is a non-empty string."""
+    if not isinstance(value, (tuple, frozenset)) or not all(
+        isinstance(v, str) and v for v in value
+    ):
+        raise InvalidModelError(_name(instance, attribute), "a collection of non-empty strings",
+                                value)
+
+
+def in_choices(*choices: str, allow_unknown: bool = False) -> Any:
+    """Validator factory: the string is one of ``choices`` (case-sensitive)."""
+    allowed = frozenset(choices)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, str) and (value in allowed or (allow_unknown and value)):
+            return
+        raise InvalidModelError(_name(instance, attribute),
+                                "one of " + ", ".join(sorted(allowed)), value)
+
+    return check
+
+
+def matches(pattern: str, description: str) -> Any:
+    """Validator factory: the string fully matches ``pattern``."""
+    compiled = re.compile(pattern)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise InvalidModelError(_name(instance, attribute), description, value)
+
+    return check
+
+
+def to_str(value: object) -> object:
+    """Converter: an :class:`enum.Enum` member of a ``str`` enum becomes its plain value."""
+    if isinstance(value, enum.Enum) and isinstance(value.value, str):
+        return value.value
+    return value
+
+
+def to_str_tuple(value: object) -> object:
+    """Converter: any iterable of strings (or str-enum members) becomes a tuple of str.
+
+    A bare string is rejected by the validator rather than split into characters.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return tuple(to_str(v) for v in value)
+
+
+def to_str_frozenset(value: object) -> object:
+    """Converter: any iterable of strings (or str-enum members) becomes a frozenset."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return frozenset(to_str(v) for v in value)
