@@ -60,8 +60,8 @@ from .permissions import (
 from .policy import (
     ApplicationConditions,
     AuthenticationFlows,
-    ClientAppType,
     ClientApplications,
+    ClientAppType,
     Conditions,
     DeviceConditions,
     DevicePlatform,

@@ -49,7 +49,9 @@ class FrozenDict(Mapping[K, V]):
         return (type(self), (self._data,))
 
 
-FrozenJSON = Union[None, bool, int, float, str, tuple["FrozenJSON", ...], FrozenDict[str, "FrozenJSON"]]
+FrozenJSON = Union[  # noqa: UP007 - a recursive alias needs the Union form on 3.10
+    None, bool, int, float, str, tuple["FrozenJSON", ...], FrozenDict[str, "FrozenJSON"]
+]
 """A JSON value made immutable: objects become :class:`FrozenDict`, arrays tuples."""
 
 EMPTY: FrozenDict[str, Any] = FrozenDict()

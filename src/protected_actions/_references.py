@@ -43,6 +43,7 @@ def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
                       for x in c.applications.include_authentication_context_class_references
                       if x not in contexts}
         g = p.grant_controls
-        if g is not None and g.authentication_strength and g.authentication_strength not in strengths:
+        if g is not None and g.authentication_strength and \
+                g.authentication_strength not in strengths:
             found.add((p.id, "authenticationStrength", g.authentication_strength))
     return tuple(sorted(found))

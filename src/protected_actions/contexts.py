@@ -65,7 +65,9 @@ class ProtectedAction:
     holds at most one context per permission.
 
     >>> ProtectedAction(permission="microsoft.directory/deletedItems/delete", context_id="c2")
-    ProtectedAction(permission=Permission('microsoft.directory/deletedItems/delete'), context_id='c2')
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ProtectedAction(permission=Permission('microsoft.directory/deletedItems/delete'),
+                    context_id='c2')
     """
 
     permission: Permission = attrs.field(converter=as_permission, validator=_check_action)

@@ -64,7 +64,7 @@ class InvalidPermissionError(InvalidModelError):
         super().__init__(field, expected, value)
 
     def __reduce__(self) -> tuple[type[InvalidModelError], tuple[str, str, object]]:
-        return (type(self), (self.value, self.expected, self.field))
+        return (type(self), (self.value, self.expected, self.field))  # type: ignore[return-value]
 
 
 @attrs.frozen

@@ -304,7 +304,7 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     context and without authorization and protection (steps 2-3).
     """
     _check_inputs(tenant, session)
-    if not isinstance(target, str) or not target:
+    if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
         raise InvalidModelError("target", "an application id or user action", target)
     index = tenant.compiled
     facts, _, _ = _user_facts(index, session)

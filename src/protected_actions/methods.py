@@ -2,8 +2,9 @@
 
 Method names are Graph ``authenticationMethodModes`` values (entra-facts §5.2). An
 authentication strength allows *combinations* of methods; an authentication
-satisfies it when it used every method of one allowed combination (entra-facts §5.3). Combinations keep the order they were written in (Graph
-serializes them as comma-separated strings) so that a round trip is exact.
+satisfies it when it used every method of one allowed combination (entra-facts
+§5.3). Combinations keep the order they were written in (Graph serializes them as
+comma-separated strings) so that a round trip is exact.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def _optional_count(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _unmodelled() -> FrozenDict[str, FrozenJSON]:
-    return attrs.field(factory=FrozenDict)  # type: ignore[no-any-return]
+    return attrs.field(factory=FrozenDict)
 
 
 @attrs.frozen(kw_only=True)
@@ -372,4 +372,5 @@ class Policy:
     def targets_context(self, context_id: str) -> bool:
         """Whether the policy lists ``context_id`` in its target auth contexts."""
         apps = self.conditions.applications
-        return apps is not None and context_id in apps.include_authentication_context_class_references
+        targets = apps.include_authentication_context_class_references if apps else ()
+        return context_id in targets
