@@ -121,10 +121,15 @@ class DeviceFilterSyntaxError(ProtectedActionsError, ValueError):
     def __str__(self) -> str:
         start, end = self.span
         marker = " " * start + "~" * max(0, end - start - 1) + "^"
-        return "\n    ".join([self.message, self.source, marker])
+        # Line breaks and tabs are shown as spaces so the caret stays under its column.
+        shown = self.source.translate(_FLAT)
+        return "\n    ".join([self.message, shown, marker])
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_syntax_error, (self.message, self.source, self.span))
+
+
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def _rebuild_syntax_error(
