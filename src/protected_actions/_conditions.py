@@ -93,6 +93,14 @@ def check_users(cp: CompiledPolicy, req: Request) -> Explained:
     excluded_guest = _guest_match(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
     if excluded_guest:
         return False, f"guest type {u.guest_type} is excluded"
+    included, text = _users_included(cp, u)
+    if included is not False and excluded_guest is None:
+        # An undetermined fact never satisfies an exclusion (DESIGN §4.4).
+        return None, "the user's home tenant is not known: guest exclusion undetermined"
+    return included, text
+
+
+def _users_included(cp: CompiledPolicy, u: UserFacts) -> Explained:
     if (cp.include_all_users or u.id in cp.include_users or u.groups & cp.include_groups
             or u.role_keys & cp.include_roles
             or (cp.include_any_guest and u.guest_type is not None)):

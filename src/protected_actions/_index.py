@@ -135,10 +135,16 @@ class CompiledPolicy:
 
 @attrs.frozen(kw_only=True)
 class DirectoryEntry:
-    """What the directory says about one user, precomputed."""
+    """What the directory says about one user, precomputed.
+
+    ``active_roles`` grant permissions at any scope; only ``tenant_wide_roles`` count
+    for Conditional Access role conditions, which do not support roles scoped to an
+    administrative unit or an object (entra-facts §6.2).
+    """
 
     groups: frozenset[str]
     active_roles: frozenset[str]
+    tenant_wide_roles: frozenset[str]
     eligible_roles: frozenset[str]
     user_type: str | None
     guest_type: str | None
@@ -224,7 +230,7 @@ def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
         # A configured frequency the evaluator cannot read: strictest reading.
         return EVERY_TIME_SKEW, f"unreadable sign-in frequency {sif.value!r} {sif.type!r}"
     window = timedelta(hours=sif.value) if unit == "hours" else timedelta(days=sif.value)
-    return window, f"{sif.value} {unit}"
+    return window, f"{sif.value} {unit[:-1] if sif.value == 1 else unit}"
 
 
 def _strength_control(kind: ControlKind, detail: str | None, message: str,
@@ -396,28 +402,31 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
                 stack.extend(index_groups.get(g, ()))
         return frozenset(seen)
 
-    assignable = {g.id for g in tenant.groups if g.is_assignable_to_role}
+    assignable = {g.id.casefold() for g in tenant.groups if g.is_assignable_to_role}
     active: dict[str, set[str]] = {}
+    tenant_wide: dict[str, set[str]] = {}
     eligible: dict[str, set[str]] = {}
     for a in tenant.role_assignments:
-        active.setdefault(a.principal_id, set()).add(a.role_definition_id)
+        active.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
+        if a.directory_scope_id == "/":
+            tenant_wide.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
     for e in tenant.role_eligibilities:
-        eligible.setdefault(e.principal_id, set()).add(e.role_definition_id)
+        eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
     out: dict[str, DirectoryEntry] = {}
     for user in tenant.users:
-        groups = expand(user.member_of)
-        # Roles arrive directly or through role-assignable groups (one level: such
-        # groups cannot be nested, by Entra's rules; nesting is followed anyway).
-        via = [g for g in groups if g in assignable]
-        roles = set(user.roles) | active.get(user.id, set())
-        elig = set(user.eligible_roles) | eligible.get(user.id, set())
-        for g in via:
-            roles |= active.get(g, set())
-            elig |= eligible.get(g, set())
-        out[user.id] = DirectoryEntry(
-            groups=groups, active_roles=frozenset(roles), eligible_roles=frozenset(elig),
-            user_type=user.user_type, guest_type=user.guest_or_external_user_type,
-            home_tenant_id=user.home_tenant_id)
+        groups = expand(g.casefold() for g in user.member_of)
+        # Roles arrive directly or through role-assignable groups (such groups cannot
+        # be nested by Entra's rules; nesting is followed anyway).
+        principals = [user.id.casefold(), *(g for g in groups if g in assignable)]
+        roles, wide, elig = set(user.roles), set(user.roles), set(user.eligible_roles)
+        for principal in principals:
+            roles |= active.get(principal, set())
+            wide |= tenant_wide.get(principal, set())
+            elig |= eligible.get(principal, set())
+        out[user.id.casefold()] = DirectoryEntry(
+            groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(wide),
+            eligible_roles=frozenset(elig), user_type=user.user_type,
+            guest_type=user.guest_or_external_user_type, home_tenant_id=user.home_tenant_id)
     return out
 
 
@@ -450,7 +459,8 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         if role.template_id:
             roles.setdefault(role.template_id.casefold(), role)
             role_template[role.id.casefold()] = role.template_id.casefold()
-    group_parents = {g.id: g.member_of for g in tenant.groups}
+    group_parents = {g.id.casefold(): frozenset(p.casefold() for p in g.member_of)
+                     for g in tenant.groups}
     return CompiledTenant(
         tenant=tenant,
         policies_by_id={p.id: p for p in tenant.policies},

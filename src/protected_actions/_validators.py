@@ -58,6 +58,24 @@ def str_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) 
                                 value)
 
 
+def is_str(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a string (possibly empty)."""
+    if not isinstance(value, str):
+        raise InvalidModelError(_name(instance, attribute), "a string", value)
+
+
+def instance_of(kind: type, *, optional: bool = False) -> Any:
+    """Validator factory: the value is a ``kind`` (or ``None`` when ``optional``)."""
+    label = f"a {kind.__name__}" + (" or None" if optional else "")
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, kind) or (optional and value is None):
+            return
+        raise InvalidModelError(_name(instance, attribute), label, value)
+
+    return check
+
+
 def in_choices(*choices: str, allow_unknown: bool = False) -> Any:
     """Validator factory: the string is one of ``choices`` (case-sensitive)."""
     allowed = frozenset(choices)

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from ._frozen import FrozenDict, FrozenJSON
-from ._validators import matches, non_empty_str, optional_str, strict_bool
+from ._validators import is_str, matches, non_empty_str, optional_str, strict_bool
 from .errors import InvalidModelError
 from .permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 
@@ -38,7 +38,7 @@ class AuthContext:
     """
 
     id: str = attrs.field(validator=_context_id)
-    display_name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    display_name: str = attrs.field(default="", validator=is_str)
     description: str | None = attrs.field(default=None, validator=optional_str)
     is_available: bool = attrs.field(default=False, validator=strict_bool)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict, repr=False)

@@ -45,7 +45,7 @@ from .decision import (
     Requirement,
     _LazyTrace,
 )
-from .errors import InvalidModelError
+from .errors import InvalidModelError, InvalidPermissionError
 from .permissions import Permission, as_permission
 from .session import SessionState
 from .tenant import Tenant
@@ -83,22 +83,26 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
                                                                         frozenset[str],
                                                                         frozenset[str]]:
     user = session.user
-    entry = index.directory.get(user.id)
-    groups = set(user.member_of)
+    entry = index.directory.get(user.id.casefold())
+    groups = {g.casefold() for g in user.member_of}
     active, eligible = set(user.roles), set(user.eligible_roles)
+    condition_roles = set(user.roles)
     guest, home = user.guest_or_external_user_type, user.home_tenant_id
+    user_types = {user.user_type.casefold()}
     if entry is not None:
         groups |= entry.groups
         active |= entry.active_roles
+        condition_roles |= entry.tenant_wide_roles
         eligible |= entry.eligible_roles
         guest = guest or entry.guest_type
         home = home or entry.home_tenant_id
-    if guest is None and user.user_type.casefold() == "guest":
+        user_types.add((entry.user_type or "").casefold())
+    if guest is None and "guest" in user_types:
         guest = "internalGuest"  # a local guest (userType Guest), entra-facts §6.2
     facts = UserFacts(
         id=user.id.casefold(),
-        groups=frozenset(g.casefold() for g in index.expand_groups(groups)),
-        role_keys=index.role_keys(active),
+        groups=index.expand_groups(groups),
+        role_keys=index.role_keys(condition_roles),
         guest_type=guest.casefold() if guest else None,
         home_tenant=home.casefold() if home else None,
     )
@@ -228,6 +232,10 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
         if e.undetermined:
             out.append(Reason(code=ReasonCode.UNDETERMINED_CONDITION, policy_id=e.cp.id,
                               message="; ".join(e.undetermined)))
+        flt = e.cp.device_filter
+        if flt is not None and flt.parsed is None:
+            out.append(Reason(code=ReasonCode.POLICY_ISSUE, policy_id=e.cp.id,
+                              message=f"device filter rule cannot be parsed: {flt.error}"))
         if e.cp.state == "unknown":
             out.append(Reason(code=ReasonCode.UNKNOWN_POLICY_STATE, policy_id=e.cp.id,
                               message=f"unknown state {e.cp.policy.state!r} treated as enabled"))
@@ -269,31 +277,40 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     """
     _check_inputs(tenant, session)
     permission = as_permission(action)
+    if permission.is_all_tasks:
+        raise InvalidPermissionError(permission.value, "a single action, not an "
+                                     "allProperties/allTasks wildcard", "action")
     index = tenant.compiled
     facts, active, eligible = _user_facts(index, session)
     context_id = index.context_for(permission)
     req = Request(index=index, session=session, user=facts,
                   target_kind="context", target=context_id or permission.value)
-    req_target = permission.value
+    decision = _decide_protected(req, permission, context_id, active, eligible,
+                                 check_authorization=check_authorization)
+    return attrs.evolve(decision, target=permission.value)
+
+
+def _decide_protected(req: Request, permission: Permission, context_id: str | None,
+                      active: frozenset[str], eligible: frozenset[str], *,
+                      check_authorization: bool) -> Decision:
+    """Steps 2-6 of :func:`evaluate` for a parsed permission."""
+    index = req.index
     if check_authorization and not _grants(index, active, permission):
         if _grants(index, eligible, permission):
-            return _early(attrs.evolve(req, target=req_target), Outcome.DENY,
-                          ReasonCode.ROLE_NOT_ACTIVE,
+            return _early(req, Outcome.DENY, ReasonCode.ROLE_NOT_ACTIVE,
                           f"only an eligible role grants {permission}: activate it first",
                           context_id)
-        return _early(attrs.evolve(req, target=req_target), Outcome.DENY,
-                      ReasonCode.NOT_AUTHORIZED, f"no active role grants {permission}",
-                      context_id)
+        return _early(req, Outcome.DENY, ReasonCode.NOT_AUTHORIZED,
+                      f"no active role grants {permission}", context_id)
     if context_id is None:
-        return _early(attrs.evolve(req, target=req_target), Outcome.ALLOW,
-                      ReasonCode.NOT_PROTECTED, f"{permission} is not a protected action", None)
+        return _early(req, Outcome.ALLOW, ReasonCode.NOT_PROTECTED,
+                      f"{permission} is not a protected action", None)
     if permission.is_directory and context_id not in index.enforced_contexts:
         return _early(req, Outcome.DENY, ReasonCode.CONTEXT_NOT_ENFORCED,
                       f"{permission} is protected by {context_id}, which no enabled policy "
                       "targets: the requirement is never satisfied", context_id)
-    decision = _decide(req, index.by_context.get(context_id, ()), context_id=context_id,
-                       claims_capable=session.supports_claims_challenge)
-    return attrs.evolve(decision, target=req_target)
+    return _decide(req, index.by_context.get(context_id, ()), context_id=context_id,
+                   claims_capable=req.session.supports_claims_challenge)
 
 
 def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Decision:

@@ -19,6 +19,7 @@ import attrs
 from ._frozen import FrozenDict, FrozenJSON
 from ._validators import (
     aware_datetime,
+    is_str,
     non_empty_str,
     optional_str,
     str_tuple,
@@ -144,7 +145,7 @@ class AuthenticationStrength:
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    display_name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    display_name: str = attrs.field(validator=is_str)
     allowed_combinations: tuple[tuple[str, ...], ...] = attrs.field(
         converter=_combinations, validator=_combination_tuple)
     description: str | None = attrs.field(default=None, validator=optional_str)

@@ -39,7 +39,7 @@ def __dir__() -> list[str]:
 
 DIRECTORY_NAMESPACE = "microsoft.directory"
 _ALL_TASKS = ("allproperties", "alltasks")
-_PERMISSION = re.compile(r"[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9*][\w.\-*]*)+")
+_PERMISSION = re.compile(r"[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9*][\w.\-*]*){2,}")
 
 
 def _parse(instance: Permission, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -69,10 +69,6 @@ class Permission:
         """The ``/``-separated segments."""
         return tuple(self.value.split("/"))
 
-    @property
-    def is_well_formed_action(self) -> bool:
-        """Whether it has at least an entity and a verb after the namespace."""
-        return len(self.parts) >= 3
 
     @property
     def namespace(self) -> str:

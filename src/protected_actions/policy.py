@@ -19,6 +19,7 @@ import attrs
 
 from ._frozen import FrozenDict, FrozenJSON
 from ._validators import (
+    is_str,
     non_empty_str,
     optional_bool,
     optional_str,
@@ -190,7 +191,7 @@ class Filter:
     """
 
     mode: str = attrs.field(converter=to_str, validator=non_empty_str)
-    rule: str = attrs.field(validator=attrs.validators.instance_of(str))
+    rule: str = attrs.field(validator=is_str)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -358,7 +359,7 @@ class Policy:
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    display_name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    display_name: str = attrs.field(default="", validator=is_str)
     state: str = attrs.field(default="enabled", converter=to_str, validator=non_empty_str)
     conditions: Conditions = attrs.field(factory=Conditions)
     grant_controls: GrantControls | None = None

@@ -16,6 +16,7 @@ import attrs
 from ._frozen import FrozenDict, FrozenJSON
 from ._validators import (
     aware_datetime,
+    instance_of,
     non_empty_str,
     optional_bool,
     optional_str,
@@ -191,13 +192,13 @@ class SessionState:
     """
 
     at: datetime = attrs.field(validator=aware_datetime)
-    user: User = attrs.field(validator=attrs.validators.instance_of(User))
+    user: User = attrs.field(validator=instance_of(User))
     authentications: tuple[Authentication, ...] = attrs.field(
         converter=_authentications, validator=_check_authentications, factory=tuple)
     device_platform: str | None = attrs.field(default=None, converter=to_str,
                                               validator=optional_str)
     device: Device | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Device)))
+        default=None, validator=instance_of(Device, optional=True))
     ip_address: str | None = attrs.field(default=None, validator=optional_str)
     country: str | None = attrs.field(default=None, validator=optional_str)
     gps_country: str | None = attrs.field(default=None, validator=optional_str)
