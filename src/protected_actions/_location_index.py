@@ -17,6 +17,7 @@ and a compliant network location, which no session fact decides.
 
 from __future__ import annotations
 
+import ipaddress
 import operator
 import re
 from bisect import bisect_right
@@ -286,6 +287,27 @@ class LocationIndex:
             gps_country=gps_country,
             index=self,
         )
+
+    def representative_ips(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """One address for every distinct set of IP locations an address can be in
+        (the empty set included: an address outside them all), IPv4 then IPv6.
+
+        The analysis uses these as the IP classes the policies can tell apart.
+        """
+        out: list[tuple[str, frozenset[str]]] = []
+        for version, table, outside in ((4, self._v4, 0xC6336401), (6, self._v6, 1 << 125)):
+            seen: dict[int, int] = {}
+            for start, mask in zip(table.starts, table.masks, strict=True):
+                seen.setdefault(mask, start)
+            if 0 not in seen and (not table.starts or table.starts[0] > outside):
+                seen[0] = outside
+            elif 0 not in seen and table.starts and table.starts[0] > 0:
+                seen[0] = 0 if version == 6 else 1
+            for mask, start in sorted(seen.items(), key=lambda kv: kv[1]):
+                address = ipaddress.ip_address(start) if version == 4 \
+                    else ipaddress.IPv6Address(start)
+                out.append((str(address), table._unpack(mask)))
+        return tuple(out)
 
     def _place_ip(self, ip_address: str | None) -> _Placement:
         points = _readable_points(ip_address)

@@ -1,0 +1,425 @@
+"""``find_lockouts``: who can still use each permission, proven with the evaluator.
+
+For every permission someone holds (actively or as PIM-eligible), the search looks
+for a holder and a session, within the condition classes the tenant's own policies
+distinguish (:mod:`._space`), in which the user reaches ``ALLOW`` after doing every
+step-up asked (:func:`~protected_actions.simulate_step_up`, limited to the user's
+registered methods when known). A found witness is always re-checked with
+:func:`~protected_actions.evaluate`, so it is sound by construction; the search is
+exhaustive over the classes, so "locked out" is exact for that model.
+
+The search prunes: a branch is cut as soon as a policy that applies in the whole
+branch blocks or asks for something the user cannot do there; values no policy
+tells apart are merged; users with the same standing towards the policies are
+evaluated once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from protected_actions._conditions import Request, UserFacts, check_users
+from protected_actions._frozen import FrozenDict
+from protected_actions._grant import evaluate_grant
+from protected_actions._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
+from protected_actions.decision import ControlKind, Decision, Outcome, ReasonCode
+from protected_actions.evaluator import _user_facts, evaluate
+from protected_actions.permissions import PROTECTABLE_PERMISSIONS, Permission
+from protected_actions.session import SessionState, User
+from protected_actions.step_up import simulate_step_up, step_up_methods
+from protected_actions.tenant import Tenant
+
+from ._space import Dimension, Value, build_space
+
+__all__ = ["CRITICAL_PERMISSIONS", "EmergencyVerdict", "LockoutReport", "PermissionVerdict",
+           "Witness", "find_lockouts"]
+
+ANALYSIS_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+"""The fixed instant witness sessions are set at (the analysis reads no clock)."""
+
+CRITICAL_PERMISSIONS = frozenset(
+    p for p in PROTECTABLE_PERMISSIONS
+    if p.entity == "conditionalAccessPolicies" or p.entity == "resourceNamespaces")
+"""Locking everyone out of these means nobody could repair the policies (DESIGN §4a)."""
+
+Progress = Callable[[int, int, str], None]
+
+
+@attrs.frozen(kw_only=True)
+class Witness:
+    """A holder and a session in which the permission is usable after step-up.
+
+    ``assumptions`` say what the session needs ("needs a compliant device",
+    "steps up with fido2"); ``outcome_before`` is the decision before step-up.
+    """
+
+    permission: str
+    user_id: str
+    session: SessionState
+    assumptions: tuple[str, ...]
+    outcome_before: Outcome
+
+    def describe(self) -> str:
+        """One line: who, and what they need."""
+        needs = "; ".join(self.assumptions) or "nothing beyond signing in"
+        return f"{self.user_id} can use {self.permission}: {needs}"
+
+
+@attrs.frozen(kw_only=True)
+class PermissionVerdict:
+    """The answer for one permission."""
+
+    permission: str
+    context_id: str | None
+    holders: tuple[str, ...]
+    locked_out: bool
+    witness: Witness | None
+    reason: str
+    critical: bool
+
+
+@attrs.frozen(kw_only=True)
+class EmergencyVerdict:
+    """Whether an emergency account is never blocked nor challenged beyond what it
+    can do; when it is, ``counterexample`` is a session where it fails."""
+
+    user_id: str
+    safe: bool
+    counterexample: Witness | None
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class LockoutReport:
+    """Per permission: locked out, or a witness; per emergency account: safe or not."""
+
+    permissions: tuple[PermissionVerdict, ...]
+    emergency_accounts: tuple[EmergencyVerdict, ...]
+    sessions_evaluated: int
+
+    @property
+    def locked_out(self) -> tuple[str, ...]:
+        """Sorted permissions nobody can use."""
+        return tuple(sorted(v.permission for v in self.permissions if v.locked_out))
+
+    @property
+    def critical(self) -> tuple[str, ...]:
+        """Locked-out permissions nobody could repair: CA policy management or
+        protected-action management."""
+        return tuple(sorted(v.permission for v in self.permissions
+                            if v.locked_out and v.critical))
+
+    @property
+    def emergency(self) -> Mapping[str, bool]:
+        """Emergency account id -> whether it is never blocked or challenged beyond
+        what it can do."""
+        return FrozenDict({v.user_id: v.safe for v in self.emergency_accounts})
+
+    def witness(self, permission: str) -> Witness | None:
+        """The witness for ``permission``, or ``None`` when it is locked out (or no
+        one holds it)."""
+        key = permission.casefold()
+        return next((v.witness for v in self.permissions if v.permission.casefold() == key),
+                    None)
+
+    def verdict(self, permission: str) -> PermissionVerdict | None:
+        """The full verdict for ``permission``."""
+        key = permission.casefold()
+        return next((v for v in self.permissions if v.permission.casefold() == key), None)
+
+
+@attrs.frozen
+class _Holder:
+    user: User
+    activates: frozenset[str]  # eligible roles activated for the witness
+
+
+def _holders(tenant: Tenant, index: CompiledTenant, permission: Permission) -> list[_Holder]:
+    def grants(roles: frozenset[str]) -> frozenset[str]:
+        return frozenset(r for r in roles if (d := index.roles.get(r.casefold())) is not None
+                         and d.grants(permission))
+
+    users = {u.id.casefold(): u for u in tenant.users}
+    principals = {a.principal_id for a in tenant.role_assignments} | {
+        e.principal_id for e in tenant.role_eligibilities}
+    for principal in sorted(principals):
+        if principal.casefold() not in users and not any(
+                g.id.casefold() == principal.casefold() for g in tenant.groups):
+            users[principal.casefold()] = User(id=principal)
+    out = []
+    for key in sorted(users):
+        user = users[key]
+        entry = index.directory.get(key)
+        active = set(user.roles) | (entry.active_roles if entry else set())
+        eligible = set(user.eligible_roles) | (entry.eligible_roles if entry else set())
+        if grants(frozenset(active)):
+            out.append(_Holder(user=user, activates=frozenset()))
+        elif activated := grants(frozenset(eligible)):
+            out.append(_Holder(user=user, activates=activated))
+    return out
+
+
+def _base_session(holder: _Holder) -> SessionState:
+    user = holder.user
+    if holder.activates:
+        user = attrs.evolve(user, roles=user.roles | holder.activates)
+    return SessionState(at=ANALYSIS_TIME, user=user)
+
+
+class _Search:
+    """One search over the dimensions for one user class and one permission."""
+
+    def __init__(self, index: CompiledTenant, tenant: Tenant, permission: Permission,
+                 policies: Sequence[CompiledPolicy], base: SessionState, user: UserFacts,
+                 context: str, dims: Sequence[Dimension]) -> None:
+        self.index, self.tenant, self.permission = index, tenant, permission
+        self.base, self.dims = base, dims
+        request = Request(index=index, session=base, user=user, target_kind="context",
+                          target=context)
+        self.policies = [cp for cp in policies if check_users(cp, request)[0] is not False]
+        self.match = {cp.id: [[self._verdict(cp, d, v, user, context) for v in d.values]
+                              for d in dims] for cp in self.policies}
+        self.constrained = {cp.id: [i for i, row in enumerate(self.match[cp.id])
+                                    if not all(row)] for cp in self.policies}
+        self.grant_dims = [i for i, d in enumerate(dims) if d.grant]
+        self._kill: dict[tuple[str, tuple[int, ...]], bool] = {}
+        self.evaluated = 0
+
+    def _verdict(self, cp: CompiledPolicy, dim: Dimension, value: Value, user: UserFacts,
+                 context: str) -> bool:
+        if dim.check is None:
+            return True
+        request = Request(index=self.index, session=attrs.evolve(self.base, **value.fields),
+                          user=user, target_kind="context", target=context)
+        return dim.check(cp, request)[0] is not False
+
+    def session(self, choice: Sequence[int]) -> SessionState:
+        fields: dict[str, Any] = {}
+        for dim, i in zip(self.dims, choice, strict=False):
+            fields.update(dim.values[i].fields)
+        return attrs.evolve(self.base, **fields)
+
+    def kills(self, cp: CompiledPolicy, choice: Sequence[int]) -> bool:
+        """Whether ``cp``, applying, blocks or asks for what the user cannot do."""
+        key = (cp.id, tuple(choice[i] for i in self.grant_dims))
+        if key not in self._kill:
+            self._kill[key] = self._compute_kill(cp, self.session(choice))
+        return self._kill[key]
+
+    def _compute_kill(self, cp: CompiledPolicy, session: SessionState) -> bool:
+        grant = evaluate_grant(cp, session)
+        if grant.blocked:
+            return True
+        legacy = session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
+        registered = session.user.registered_methods
+        for requirement in grant.unmet:
+            doable = any(
+                c.is_interactive and not legacy and (
+                    c.kind not in (ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH)
+                    or step_up_methods(c, registered) is not None)
+                for c in requirement.any_of)
+            if not doable:
+                return True
+        return False
+
+    def applies(self, cp: CompiledPolicy, choice: Sequence[int]) -> bool | None:
+        """True: applies in the whole branch; False: in none of it; None: not yet known."""
+        row = self.match[cp.id]
+        for i, v in enumerate(choice):
+            if not row[i][v]:
+                return False
+        return True if all(i < len(choice) for i in self.constrained[cp.id]) else None
+
+    def leaves(self, choice: list[int], *, keep: Callable[[list[int]], bool]
+               ) -> Iterator[list[int]]:
+        """Depth-first over the dimensions, cutting branches ``keep`` rejects."""
+        if not keep(choice):
+            return
+        if len(choice) == len(self.dims):
+            yield choice
+            return
+        for i in range(len(self.dims[len(choice)].values)):
+            yield from self.leaves([*choice, i], keep=keep)
+
+    def grants_known(self, choice: Sequence[int]) -> bool:
+        return all(i < len(choice) for i in self.grant_dims)
+
+    def outcome_after_step_up(self, session: SessionState) -> tuple[Decision, Decision]:
+        self.evaluated += 1
+        before = evaluate(self.tenant, session, self.permission)
+        if before.outcome is not Outcome.CHALLENGE:
+            return before, before
+        self.evaluated += 1
+        return before, evaluate(self.tenant, simulate_step_up(session, before), self.permission)
+
+    def assumptions(self, choice: Sequence[int], before: Decision, holder: _Holder
+                    ) -> tuple[str, ...]:
+        out = [f"activates {', '.join(sorted(holder.activates))} through PIM"] \
+            if holder.activates else []
+        out += [text for d, i in zip(self.dims, choice, strict=False)
+                if (text := d.values[i].assumption) is not None]
+        if before.challenge is not None:
+            for req in before.challenge.requirements:
+                out.append("steps up: " + req.describe())
+        return tuple(out)
+
+
+def _find_witness(search: _Search, holder: _Holder) -> Witness | None:
+    def keep(choice: list[int]) -> bool:
+        if not search.grants_known(choice):
+            return True
+        return not any(search.applies(cp, choice) and search.kills(cp, choice)
+                       for cp in search.policies)
+
+    for choice in search.leaves([], keep=keep):
+        session = search.session(choice)
+        before, after = search.outcome_after_step_up(session)
+        if after.outcome is Outcome.ALLOW:
+            return Witness(permission=search.permission.value, user_id=holder.user.id,
+                           session=session if before.outcome is Outcome.ALLOW
+                           else simulate_step_up(session, before),
+                           assumptions=search.assumptions(choice, before, holder),
+                           outcome_before=before.outcome)
+    return None
+
+
+def _find_counterexample(search: _Search, holder: _Holder) -> Witness | None:
+    def keep(choice: list[int]) -> bool:
+        for cp in search.policies:
+            applies = search.applies(cp, choice)
+            if applies is False:
+                continue
+            if not search.grants_known(choice) or search.kills(cp, choice):
+                return True
+        return False
+
+    for choice in search.leaves([], keep=keep):
+        session = search.session(choice)
+        before, after = search.outcome_after_step_up(session)
+        if after.outcome is not Outcome.ALLOW:
+            return Witness(permission=search.permission.value, user_id=holder.user.id,
+                           session=session, outcome_before=before.outcome,
+                           assumptions=search.assumptions(choice, before, holder)
+                           + tuple(f"{r.code.value}: {r.message}" for r in after.reasons))
+    return None
+
+
+def _user_key(search: _Search, holder: _Holder) -> tuple[object, ...]:
+    return (frozenset(cp.id for cp in search.policies), holder.user.registered_methods,
+            bool(holder.activates), holder.user.guest_or_external_user_type)
+
+
+class _Analysis:
+    def __init__(self, tenant: Tenant, progress: Progress | None) -> None:
+        self.tenant, self.index, self.progress = tenant, tenant.compiled, progress
+        self.evaluated = 0
+
+    def search(self, permission: Permission, holder: _Holder, *, modern_only: bool
+               ) -> tuple[_Search | None, Decision]:
+        session = _base_session(holder)
+        decision = evaluate(self.tenant, session, permission)
+        self.evaluated += 1
+        context = decision.context_id
+        if context is None or decision.codes[0] in (ReasonCode.CONTEXT_NOT_ENFORCED,
+                                                   ReasonCode.NOT_AUTHORIZED):
+            return None, decision
+        policies = [cp for cp in self.index.by_context.get(context, ()) if cp.enforced]
+        facts = _user_facts(self.index, session)[0]
+        dims = build_space(self.index, policies, session, facts, context,
+                           modern_clients_only=modern_only)
+        return _Search(self.index, self.tenant, permission, policies, session, facts,
+                       context, dims), decision
+
+    def permission(self, permission: Permission) -> PermissionVerdict | None:
+        holders = _holders(self.tenant, self.index, permission)
+        if not holders:
+            return None
+        context = self.index.context_for(permission)
+        critical = permission in CRITICAL_PERMISSIONS
+        ids = tuple(h.user.id for h in holders)
+        tried: set[tuple[object, ...]] = set()
+        reason = "no holder reaches ALLOW in any session the policies allow"
+        for holder in holders:
+            search, decision = self.search(permission, holder, modern_only=False)
+            if search is None:
+                if decision.outcome is Outcome.ALLOW:
+                    return PermissionVerdict(
+                        permission=permission.value, context_id=context, holders=ids,
+                        locked_out=False, critical=critical, reason=decision.reasons[0].message,
+                        witness=Witness(permission=permission.value, user_id=holder.user.id,
+                                        session=_base_session(holder), assumptions=(),
+                                        outcome_before=Outcome.ALLOW))
+                reason = decision.reasons[0].message
+                continue
+            key = _user_key(search, holder)
+            if key in tried:
+                continue
+            tried.add(key)
+            witness = _find_witness(search, holder)
+            self.evaluated += search.evaluated
+            if witness is not None:
+                return PermissionVerdict(permission=permission.value, context_id=context,
+                                         holders=ids, locked_out=False, witness=witness,
+                                         critical=critical, reason=witness.describe())
+        return PermissionVerdict(permission=permission.value, context_id=context, holders=ids,
+                                 locked_out=True, witness=None, critical=critical,
+                                 reason=reason)
+
+    def emergency(self, user_id: str, permissions: Sequence[Permission]) -> EmergencyVerdict:
+        for permission in permissions:
+            holder = next((h for h in _holders(self.tenant, self.index, permission)
+                           if h.user.id.casefold() == user_id.casefold()), None)
+            if holder is None:
+                continue
+            search, decision = self.search(permission, holder, modern_only=True)
+            if search is None:
+                if decision.outcome is not Outcome.ALLOW:
+                    return EmergencyVerdict(
+                        user_id=user_id, safe=False, reason=decision.reasons[0].message,
+                        counterexample=Witness(permission=permission.value, user_id=user_id,
+                                               session=_base_session(holder), assumptions=(),
+                                               outcome_before=decision.outcome))
+                continue
+            counter = _find_counterexample(search, holder)
+            self.evaluated += search.evaluated
+            if counter is not None:
+                return EmergencyVerdict(user_id=user_id, safe=False, counterexample=counter,
+                                        reason=f"{permission}: " + "; ".join(
+                                            counter.assumptions))
+        return EmergencyVerdict(user_id=user_id, safe=True, counterexample=None,
+                                reason="never blocked nor challenged beyond what it can do")
+
+
+def _permissions(tenant: Tenant) -> list[Permission]:
+    found = set(PROTECTABLE_PERMISSIONS) | {a.permission for a in tenant.protected_actions}
+    return sorted(found, key=lambda p: p.key)
+
+
+def find_lockouts(tenant: Tenant, *, progress: Progress | None = None) -> LockoutReport:
+    """Decide, for every permission someone holds, whether a holder can still use it.
+
+    :param progress: called as ``progress(done, total, label)`` after each step.
+    :returns: a :class:`LockoutReport`.
+    """
+    analysis = _Analysis(tenant, progress)
+    permissions = _permissions(tenant)
+    emergency = sorted(set(tenant.emergency_access_accounts))
+    total = len(permissions) + len(emergency)
+    verdicts = []
+    for n, permission in enumerate(permissions, 1):
+        verdict = analysis.permission(permission)
+        if verdict is not None:
+            verdicts.append(verdict)
+        if progress is not None:
+            progress(n, total, permission.value)
+    accounts = []
+    for n, user_id in enumerate(emergency, len(permissions) + 1):
+        accounts.append(analysis.emergency(user_id, permissions))
+        if progress is not None:
+            progress(n, total, f"emergency account {user_id}")
+    return LockoutReport(permissions=tuple(verdicts), emergency_accounts=tuple(accounts),
+                         sessions_evaluated=analysis.evaluated)
