@@ -1,7 +1,8 @@
-"""Analysis of a tenant: lockout detection with witnesses (and lint findings)."""
+"""Analysis of a tenant: lockout detection with witnesses, and lint findings."""
 
 from __future__ import annotations
 
+from .lint import CATALOG, Finding, Severity, lint
 from .lockout import (
     CRITICAL_PERMISSIONS,
     EmergencyVerdict,
@@ -12,12 +13,16 @@ from .lockout import (
 )
 
 __all__ = [
+    "CATALOG",
     "CRITICAL_PERMISSIONS",
     "EmergencyVerdict",
+    "Finding",
     "LockoutReport",
     "PermissionVerdict",
+    "Severity",
     "Witness",
     "find_lockouts",
+    "lint",
 ]
 
 

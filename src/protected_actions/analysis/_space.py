@@ -134,7 +134,7 @@ def _locations(index: CompiledTenant, policies: Sequence[CompiledPolicy]) -> tup
         label = "in " + ", ".join(names) if names else "outside every named location"
         values[facts.inside] = Value(label, {"ip_address": ip, "country": country,
                                              "gps_country": gps},
-                                     f"signs in from {label} (IP {ip}, country {country})")
+                                     f"signs in {label} (IP {ip}, country {country})")
     return tuple(values.values())
 
 

@@ -85,7 +85,12 @@ class PermissionVerdict:
 @attrs.frozen(kw_only=True)
 class EmergencyVerdict:
     """Whether an emergency account is never blocked nor challenged beyond what it
-    can do; when it is, ``counterexample`` is a session where it fails."""
+    can do; when it is, ``counterexample`` is a session where it fails.
+
+    Legacy clients are left out (they can never be prompted), and so are permissions
+    whose context no enabled policy enforces: those deny everyone alike and are
+    reported in :attr:`LockoutReport.locked_out`.
+    """
 
     user_id: str
     safe: bool
@@ -377,7 +382,10 @@ class _Analysis:
                 continue
             search, decision = self.search(permission, holder, modern_only=True)
             if search is None:
-                if decision.outcome is not Outcome.ALLOW:
+                # A context no enabled policy enforces denies everyone alike: it is
+                # reported among the locked-out permissions, not as this account's.
+                never = decision.codes[0] is ReasonCode.CONTEXT_NOT_ENFORCED
+                if decision.outcome is not Outcome.ALLOW and not never:
                     return EmergencyVerdict(
                         user_id=user_id, safe=False, reason=decision.reasons[0].message,
                         counterexample=Witness(permission=permission.value, user_id=user_id,
