@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from ._index import KNOWN_PLATFORMS, CompiledPolicy, CompiledTenant
+from ._index import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
 from ._location_index import LocationFacts
 from .decision import AnalysisReason
 from .session import SessionState
@@ -46,6 +46,7 @@ class Request:
     user: UserFacts
     target_kind: str  # "context" | "application" | "userAction"
     target: str
+    explain: bool = False
     _locations: LocationFacts | None = None
     _device_props: dict[str, object] | None = None
     _device_props_done: bool = False
@@ -75,7 +76,7 @@ def _guest_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
         return False
     if tenants is None:
         return True
-    if user.home_tenant is None:
+    if user.home_tenant is None or tenants is UNDECIDABLE_TENANTS:
         return None
     return user.home_tenant in tenants
 
@@ -103,10 +104,14 @@ def check_users(cp: CompiledPolicy, req: Request) -> Explained:
 def _users_included(cp: CompiledPolicy, u: UserFacts) -> Explained:
     if (cp.include_all_users or u.id in cp.include_users or u.groups & cp.include_groups
             or u.role_keys & cp.include_roles
+            or (u.groups and "all" in cp.include_groups)
+            or (u.role_keys and "all" in cp.include_roles)
             or (cp.include_any_guest and u.guest_type is not None)):
         return True, f"user {u.id!r} is included"
     included_guest = _guest_match(cp.include_guest_types, cp.include_guest_tenants, u)
     if included_guest is None:
+        if cp.include_guest_tenants is UNDECIDABLE_TENANTS:
+            return None, "external tenants of an unknown kind: guest condition undetermined"
         return None, "the user's home tenant is not known: guest tenant condition undetermined"
     if included_guest:
         return True, f"guest type {u.guest_type} is included"
@@ -185,15 +190,27 @@ def check_location(cp: CompiledPolicy, req: Request) -> Explained:
     inc = _location_match(cp.include_locations, facts, known) if cp.include_locations else True
     exc = _location_match(cp.exclude_locations, facts, known) if cp.exclude_locations \
         else False
-    text = "; ".join(facts.describe(i) for i in (*cp.include_locations, *cp.exclude_locations)
-                     if i.casefold() not in ("all", "alltrusted")) or "location"
+    if (inc is None or exc is None) and inc is not False and exc is not True:
+        return None, f"location undetermined: {_location_text(cp, facts)}"
+    text = _location_text(cp, facts) if req.explain else ""
     if inc is False:
         return False, f"not in an included location: {text}"
     if exc is True:
         return False, f"in an excluded location: {text}"
-    if inc is None or exc is None:
-        return None, f"location undetermined: {text}"
     return True, f"location matches: {text}"
+
+
+def _location_text(cp: CompiledPolicy, facts: LocationFacts) -> str:
+    named: list[str] = []
+    for loc in (*cp.include_locations, *cp.exclude_locations):
+        folded = loc.casefold()
+        if folded == "alltrusted":
+            named += sorted(facts.trusted_ids) or ["(no trusted location is defined)"]
+        elif folded != "all":
+            named.append(loc)
+    seen: dict[str, None] = dict.fromkeys(named)
+    texts = [facts.describe(i) if not i.startswith("(") else i for i in seen]
+    return "; ".join(texts) or "any location"
 
 
 def check_client_app(cp: CompiledPolicy, req: Request) -> Explained:

@@ -88,14 +88,14 @@ class CompiledPolicy:
     include_all_users: bool
     include_users: frozenset[str]
     exclude_users: frozenset[str]
-    include_groups: frozenset[str]
+    include_groups: frozenset[str]  # may hold "all": any group member
     exclude_groups: frozenset[str]
-    include_roles: frozenset[str]
+    include_roles: frozenset[str]  # may hold "all": any active role holder
     exclude_roles: frozenset[str]
     include_any_guest: bool
     exclude_any_guest: bool
     include_guest_types: frozenset[str] | None
-    include_guest_tenants: frozenset[str] | None  # None = all tenants
+    include_guest_tenants: frozenset[str] | None  # None = all tenants, UNDECIDABLE: unknown kind
     exclude_guest_types: frozenset[str] | None
     exclude_guest_tenants: frozenset[str] | None
     workload_only: bool
@@ -215,8 +215,11 @@ def _compile_filter(flt: Filter | None) -> CompiledFilter | None:
         parsed, error = parse_device_filter(flt.rule), None
     except DeviceFilterSyntaxError as exc:
         parsed, error = None, str(exc)
+    known = mode in ("include", "exclude")
+    if not known and error is None:
+        error = f"mode {flt.mode!r} is not include or exclude"
     return CompiledFilter(mode_exclude=mode == "exclude", rule=flt.rule, parsed=parsed,
-                          error=error, mode_known=mode in ("include", "exclude"))
+                          error=error, mode_known=known)
 
 
 def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
@@ -312,6 +315,10 @@ def _undecidable(policy: Policy) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+UNDECIDABLE_TENANTS: frozenset[str] = frozenset({"\x00undecidable"})
+"""External tenants of a ``membershipKind`` the evaluator does not know (fail-closed)."""
+
+
 def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     from .policy import GuestsOrExternalUsers
 
@@ -319,9 +326,12 @@ def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | N
         return None, None
     types = _fold(spec.guest_or_external_user_types) - {"none"}
     tenants = spec.external_tenants
-    if tenants is None or tenants.membership_kind.casefold() == "all":
+    kind = tenants.membership_kind.casefold() if tenants is not None else "all"
+    if kind == "all":
         return types, None
-    return types, _fold(tenants.members)
+    if kind == "enumerated":
+        return types, _fold(tenants.members)  # type: ignore[union-attr]
+    return types, UNDECIDABLE_TENANTS
 
 
 def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStrength]

@@ -164,7 +164,8 @@ def _policy_result(ev: _PolicyEval) -> PolicyResult:
         policy_id=p.id, display_name=p.display_name, state=p.state, enforced=ev.cp.enforced,
         applies=ev.applies, result=_result_name(ev), analysis_reasons=reasons,
         satisfied=grant.satisfied if grant else (), unmet=grant.unmet if grant else (),
-        blocked=bool(grant and grant.blocked), details=ev.details + ev.undetermined,
+        blocked=bool(grant and grant.blocked),
+        details=tuple(dict.fromkeys(ev.details + ev.undetermined)),
     )
 
 
@@ -180,8 +181,9 @@ def _trace(req: Request) -> _LazyTrace:
     """Every policy of the tenant, evaluated with explanations, on first access."""
 
     def build() -> tuple[PolicyResult, ...]:
+        explaining = attrs.evolve(req, explain=True)
         return tuple(_disabled_result(cp) if cp.state == "disabled"
-                     else _policy_result(_evaluate_policy(cp, req, explain=True))
+                     else _policy_result(_evaluate_policy(cp, explaining, explain=True))
                      for cp in req.index.compiled)
 
     return _LazyTrace(build)
@@ -233,9 +235,9 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
             out.append(Reason(code=ReasonCode.UNDETERMINED_CONDITION, policy_id=e.cp.id,
                               message="; ".join(e.undetermined)))
         flt = e.cp.device_filter
-        if flt is not None and flt.parsed is None:
+        if flt is not None and flt.error is not None:
             out.append(Reason(code=ReasonCode.POLICY_ISSUE, policy_id=e.cp.id,
-                              message=f"device filter rule cannot be parsed: {flt.error}"))
+                              message=f"device filter: {flt.error}"))
         if e.cp.state == "unknown":
             out.append(Reason(code=ReasonCode.UNKNOWN_POLICY_STATE, policy_id=e.cp.id,
                               message=f"unknown state {e.cp.policy.state!r} treated as enabled"))
