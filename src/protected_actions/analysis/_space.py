@@ -132,9 +132,10 @@ def _locations(index: CompiledTenant, policies: Sequence[CompiledPolicy]) -> tup
             continue
         names = sorted(_location_name(index, i) for i in facts.inside)
         label = "in " + ", ".join(names) if names else "outside every named location"
+        where = "from " + ", ".join(names) if names else label
         values[facts.inside] = Value(label, {"ip_address": ip, "country": country,
                                              "gps_country": gps},
-                                     f"signs in {label} (IP {ip}, country {country})")
+                                     f"signs in {where} (IP {ip}, country {country})")
     return tuple(values.values())
 
 
