@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .analysis import (
+    Finding,
+    LockoutReport,
+    Severity,
+    Witness,
+    find_lockouts,
+    lint,
+)
 from .contexts import AuthContext, ProtectedAction
 from .decision import (
     AnalysisReason,
@@ -30,6 +38,15 @@ from .errors import (
     ProtectedActionsError,
 )
 from .evaluator import evaluate, evaluate_sign_in
+from .graph import (
+    dump_policy,
+    dump_session,
+    dump_tenant,
+    load_policies,
+    load_policy,
+    load_session,
+    load_tenant,
+)
 from .locations import (
     UNKNOWN_COUNTRY,
     CompliantNetworkNamedLocation,
@@ -95,6 +112,21 @@ __all__ = [
     "evaluate",
     "evaluate_sign_in",
     "simulate_step_up",
+    # Microsoft Graph JSON
+    "dump_policy",
+    "dump_session",
+    "dump_tenant",
+    "load_policies",
+    "load_policy",
+    "load_session",
+    "load_tenant",
+    # analysis
+    "Finding",
+    "LockoutReport",
+    "Severity",
+    "Witness",
+    "find_lockouts",
+    "lint",
     # results
     "AnalysisReason",
     "Challenge",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -21,7 +22,9 @@ from .errors import DeviceFilterSyntaxError
 from .methods import MFA_STRENGTH, AuthenticationStrength
 from .permissions import Permission, RoleDefinition
 from .policy import Filter, GrantControl, Policy, PolicyState
-from .tenant import Tenant
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
 
 __all__ = ["CompiledPolicy", "CompiledTenant", "DirectoryEntry", "compile_tenant"]
 
@@ -302,16 +305,29 @@ def _is_configured(value: object) -> bool:
     return True
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _unknown_properties(part: object) -> list[str]:
+    """Unmodelled keys that carry a value and are neither annotations (``@odata...``)
+    nor the raw form of a modelled property (kept only for a lossless round trip)."""
+    modelled = {_camel(f.name).casefold() for f in attrs.fields(type(part))}  # type: ignore[arg-type]
+    return [k for k, v in part.unmodelled.items()  # type: ignore[attr-defined]
+            if "@" not in k and not k.startswith("#") and k.casefold() not in modelled
+            and _is_configured(v)]
+
+
 def _undecidable(policy: Policy) -> tuple[str, ...]:
     """Properties the evaluator does not model that carry a value: never ignored."""
     cond = policy.conditions
-    found = [f"conditions.{k}" for k, v in cond.unmodelled.items() if _is_configured(v)]
+    found = [f"conditions.{k}" for k in _unknown_properties(cond)]
     for name in ("users", "applications", "platforms", "locations", "devices",
-                 "client_applications", "authentication_flows"):
+                 "client_applications", "authentication_flows", "device_states"):
         part = getattr(cond, name)
         if part is not None:
-            found += [f"conditions.{name}.{k}" for k, v in part.unmodelled.items()
-                      if _is_configured(v)]
+            found += [f"conditions.{name}.{k}" for k in _unknown_properties(part)]
     return tuple(sorted(found))
 
 

@@ -143,6 +143,17 @@ def _optional_count(instance: object, attribute: attrs.Attribute[Any], value: ob
                                 "a non-negative int or None", value)
 
 
+def _embedded_matches(instance: GrantControls, attribute: attrs.Attribute[Any],
+                      value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, AuthenticationStrength) or \
+            value.id != instance.authentication_strength:
+        raise InvalidModelError("GrantControls.embedded_authentication_strength",
+                                "an AuthenticationStrength whose id is authentication_strength",
+                                value)
+
+
 def _unmodelled() -> FrozenDict[str, FrozenJSON]:
     return attrs.field(factory=FrozenDict)
 
@@ -308,7 +319,8 @@ class GrantControls:
     custom_authentication_factors: tuple[str, ...] = _strs_field()
     terms_of_use: tuple[str, ...] = _strs_field()
     authentication_strength: str | None = attrs.field(default=None, validator=optional_str)
-    embedded_authentication_strength: AuthenticationStrength | None = None
+    embedded_authentication_strength: AuthenticationStrength | None = attrs.field(
+        default=None, validator=_embedded_matches)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ._frozen import FrozenDict, FrozenJSON
+from ._index import CompiledTenant, compile_tenant
 from ._validators import non_empty_str, optional_str, strict_bool, to_str_frozenset
 from .contexts import AuthContext, ProtectedAction
 from .errors import InvalidModelError
@@ -26,8 +27,6 @@ from .permissions import BUILT_IN_ROLES, RoleDefinition
 from .policy import Policy
 from .session import User
 
-if TYPE_CHECKING:
-    from ._index import CompiledTenant
 
 __all__ = ["Group", "NamedLocation", "RoleAssignment", "RoleEligibility", "Tenant"]
 
@@ -164,8 +163,6 @@ class Tenant:
     @cached_property
     def compiled(self) -> CompiledTenant:
         """The compiled index (built once, on first use)."""
-        from ._index import compile_tenant
-
         return compile_tenant(self)
 
     @property
