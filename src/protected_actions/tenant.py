@@ -27,7 +27,6 @@ from .permissions import BUILT_IN_ROLES, RoleDefinition
 from .policy import Policy
 from .session import User
 
-
 __all__ = ["Group", "NamedLocation", "RoleAssignment", "RoleEligibility", "Tenant"]
 
 
