@@ -50,7 +50,7 @@ _UNUSED_PERMISSION = Permission("microsoft.directory/conditionalAccessPolicies/c
 
 _EXCLUDE_FIX = (
     "Exclude the emergency access accounts (through their dedicated group) from this "
-    "policy (entra-facts §9), or, to protect them rather than exclude them, make it "
+    "policy, or, to protect them rather than exclude them, make it "
     "demand only a step-up they can complete, such as an authentication strength that "
     "allows their FIDO2 security keys or certificates.")
 
@@ -257,11 +257,10 @@ def _policy_label(tenant: Tenant, policy_id: str) -> str:
     return f"{name!r} ({policy_id})" if name and name != policy_id else repr(policy_id)
 
 
-def _methods(user: User | None) -> str:
+def _methods(user: User | None) -> str | None:
     if user is None or user.registered_methods is None:
-        return ""
-    methods = ", ".join(sorted(user.registered_methods)) or "none"
-    return f" with its registered methods ({methods})"
+        return None
+    return ", ".join(sorted(user.registered_methods)) or "none"
 
 
 def _exposure_finding(tenant: Tenant, e: EmergencyExposure) -> Finding:
@@ -270,20 +269,26 @@ def _exposure_finding(tenant: Tenant, e: EmergencyExposure) -> Finding:
     pim = " once it activates its eligible roles" if e.activated else ""
     user = next((u for u in tenant.users if u.id.casefold() == e.account.casefold()), None)
     needs = "; ".join(r.describe() for r in e.requirements)
+    methods = _methods(user)
     if e.kind == "challenge":
+        # The "protect, don't exclude" pattern (corpus source 5); entra-facts §9 asks
+        # for quarterly tests of the accounts.
         return finding(
             "PA111",
             f"Policy {policy} challenges emergency access account {e.account!r}{pim} "
-            f"({where}): {needs}; the account can complete it{_methods(user)}.",
+            f"({where}): {needs}; the account can complete it"
+            + (f" with its registered methods ({methods})." if methods else "."),
             "Nothing to change if this is deliberate ('protect, don't exclude'); test the "
-            "account's sign-in with these methods at least every 90 days (entra-facts §9).",
+            "account's sign-in with these methods at least every 90 days.",
             (e.account, e.policy_id), e.policy_id)
+    # entra-facts §9: exclude the accounts from policies that block or restrict sign-in.
     if e.kind == "block":
         message = (f"Policy {policy} blocks emergency access account {e.account!r}{pim} "
                    f"({where}).")
     else:
         message = (f"Policy {policy} demands from emergency access account {e.account!r}"
-                   f"{pim} what it cannot do{_methods(user)} ({where}): {needs}.")
+                   f"{pim} what it cannot do ({where}): {needs}."
+                   + (f" Its registered methods: {methods}." if methods else ""))
     return finding("PA110", message, _EXCLUDE_FIX, (e.account, e.policy_id), e.policy_id)
 
 
@@ -291,6 +296,8 @@ def emergency_findings(tenant: Tenant) -> list[Finding]:
     """PA101, PA102, PA103, PA110 and PA111."""
     accounts = emergency_accounts(tenant)
     out: list[Finding] = []
+    # entra-facts §9: two or more cloud-only accounts, permanent active Global
+    # Administrators, FIDO2 or certificate-based authentication.
     if not accounts:
         out.append(finding(
             "PA101",
@@ -300,7 +307,7 @@ def emergency_findings(tenant: Tenant) -> list[Finding]:
             "Create two or more cloud-only emergency access accounts (permanent active "
             "Global Administrator, FIDO2 security key or certificate-based "
             "authentication), list their ids in emergencyAccessAccounts and exclude "
-            "their group from policies that block or restrict sign-in (entra-facts §9)."))
+            "their group from policies that block or restrict sign-in."))
         return out
     if len(accounts) < 2:
         out.append(finding(
@@ -308,7 +315,7 @@ def emergency_findings(tenant: Tenant) -> list[Finding]:
             f"Only one emergency access account is designated ({accounts[0]!r}); Microsoft "
             "recommends two or more, for redundancy.",
             "Designate a second cloud-only emergency access account with different "
-            "credentials, stored separately (entra-facts §9).",
+            "credentials, stored separately.",
             accounts))
     users = {u.id.casefold() for u in tenant.users}
     for account in accounts:

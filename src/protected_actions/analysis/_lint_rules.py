@@ -68,21 +68,22 @@ def context_findings(tenant: Tenant) -> list[Finding]:
             "microsoft.directory/"))
         own = sorted(p for p in permissions if p not in directory)
         if context not in defined:
+            # entra-facts §1.2, §2.1: contexts are created, then published, then mapped.
             out.append(finding(
                 "PA121",
                 f"Protected actions are mapped to auth context {context}, which the tenant "
                 f"does not define: {_ids(permissions)}.",
                 f"Create auth context {context} (with Publish to apps checked) or map the "
-                "permissions to a context that exists (entra-facts §1.2, §2.1).",
+                "permissions to a context that exists.",
                 (context, *sorted(permissions))))
         elif not defined[context].is_available:
+            # entra-facts §1.3, §2.1: isAvailable is Publish to apps.
             out.append(finding(
                 "PA122",
                 f"Auth context {context} protects {_ids(permissions)} but is not published "
                 "to apps (isAvailable is false).",
                 f"Check Publish to apps on auth context {context} (isAvailable true); "
-                "unpublished contexts cannot be selected for protected actions "
-                "(entra-facts §1.3, §2.1).",
+                "unpublished contexts cannot be selected for protected actions.",
                 (context, *sorted(permissions))))
         if context in index.enforced_contexts:
             continue
@@ -90,23 +91,25 @@ def context_findings(tenant: Tenant) -> list[Finding]:
         why = (f"only {_state_list(off)} target it" if off
                else "no policy targets it")
         if directory:
+            # entra-facts §1.2, §1.3: a missing, Off or report-only policy is never satisfied.
             out.append(finding(
                 "PA120",
                 f"Auth context {context} protects {_ids(directory)}, but {why}: the "
                 "requirement is never satisfied and users are asked to reauthenticate "
                 "endlessly.",
                 f"Create a policy for auth context {context}, or set the existing one to "
-                "On, before mapping protected actions to it (entra-facts §1.2, §1.3). "
+                "On, before mapping protected actions to it. "
                 "If you are locked out of the Conditional Access page by the loop, open "
                 "it through https://aka.ms/MSALProtectedActions.",
                 (context, *directory)))
         if own:
+            # entra-facts §2.6: a requested context with no policy is issued.
             out.append(finding(
                 "PA123",
                 f"Auth context {context} protects the application permissions "
                 f"{_ids(own)}, but {why}: Entra issues the context to a client that asks "
                 "for it without any requirement, so the protection does nothing.",
-                f"Create an enabled policy for auth context {context} (entra-facts §2.6).",
+                f"Create an enabled policy for auth context {context}.",
                 (context, *own)))
     out.extend(_only_not_enabled(index))
     return out
@@ -120,6 +123,7 @@ def _only_not_enabled(index: CompiledTenant) -> Iterator[Finding]:
         off = _not_enabled(index, context)
         if not off:
             continue
+        # entra-facts §1.3, §6.3, §11: report-only counts as not created; no PIM fallback.
         yield finding(
             "PA160",
             f"Auth context {context} is targeted only by policies that are not enabled: "
@@ -127,7 +131,7 @@ def _only_not_enabled(index: CompiledTenant) -> Iterator[Finding]:
             "a protected action on it is never satisfied, and PIM activation that "
             "requires it falls back to no requirement at all.",
             f"Set a policy that targets auth context {context} to On once its report-only "
-            "results look right (entra-facts §1.3, §6.3, §11).",
+            "results look right.",
             (context, *(cp.id for cp in off)),
             off[0].id if len(off) == 1 else None)
 
@@ -163,13 +167,13 @@ def _prompting_report_only(tenant: Tenant, cp: CompiledPolicy) -> Finding | None
         subjects += gps
     if not reasons:
         return None
+    # entra-facts §4.2, §6.3: the documented report-only side effects.
     return finding(
         "PA161",
         f"Report-only policy {_label(cp.policy)} still interrupts users: "
         + "; ".join(reasons) + ".",
         "Exclude the android, iOS and macOS platforms from report-only compliant-device "
-        "policies, and do not leave GPS-based locations in report-only policies "
-        "(entra-facts §4.2, §6.3).",
+        "policies, and do not leave GPS-based locations in report-only policies.",
         (cp.id, *subjects), cp.id)
 
 
@@ -179,15 +183,18 @@ def _unreadable_filter(cp: CompiledPolicy) -> Finding | None:
         return None
     if flt.parsed is None:
         what = f"has a device filter rule that does not parse:\n    {flt.error}"
+        fix = ("Correct the rule with the device filter syntax (at most 3,072 characters); "
+               "Entra rejects a rule it cannot parse.")
     else:
-        what = (f"has a device filter mode {cp.policy.conditions.devices.device_filter.mode!r} "  # type: ignore[union-attr]
-                "that is neither include nor exclude")
+        mode = cp.policy.conditions.devices.device_filter.mode  # type: ignore[union-attr]
+        what = f"has a device filter mode {mode!r} that is neither include nor exclude"
+        fix = "Set the device filter mode to include or exclude."
+    # entra-facts §7: the rule language and its 3,072-character limit; §3.8 the modes.
     return finding(
         "PA170",
         f"Policy {_label(cp.policy)} {what}\nThe evaluator treats the device condition as "
         "undetermined, so the policy applies to every device (fail-closed).",
-        "Correct the rule with the device filter syntax (entra-facts §7); Entra rejects "
-        "a rule it cannot parse.",
+        fix,
         (cp.id,), cp.id)
 
 
@@ -217,6 +224,7 @@ def _unchecked_controls(cp: CompiledPolicy) -> Finding | None:
                                 "combinations never satisfy it)")
     if not problems:
         return None
+    # DESIGN §4.7, entra-facts §5.4: unknown controls and unchecked configurations fail closed.
     return finding(
         "PA171",
         f"Policy {_label(cp.policy)} requires what the evaluator cannot check: "
@@ -237,17 +245,19 @@ def policy_findings(tenant: Tenant) -> list[Finding]:
     index = tenant.compiled
     out: list[Finding] = []
     if len(tenant.policies) > POLICY_LIMIT:
+        # entra-facts §6.10: 240 policies per tenant, every state counted.
         out.append(finding(
             "PA150",
             f"The tenant has {len(tenant.policies)} Conditional Access policies; Entra "
             f"allows {POLICY_LIMIT} per tenant, counting every state (on, off, report-only).",
             "Merge policies that share conditions, delete disabled ones you no longer need, "
-            "and use groups rather than one policy per audience (entra-facts §6.10).",
+            "and use groups rather than one policy per audience.",
             ()))
     for cp in index.compiled:
         policy, grant = cp.policy, cp.policy.grant_controls
         if grant is not None and _has(grant.built_in_controls, "mfa") and \
                 grant.authentication_strength is not None:
+            # entra-facts §5.5, §6.9: mfa and a strength cannot share a policy.
             out.append(finding(
                 "PA130",
                 f"Policy {_label(policy)} requires both mfa and authentication strength "
@@ -255,10 +265,11 @@ def policy_findings(tenant: Tenant) -> list[Finding]:
                 "policy (the built-in MFA strength is the mfa control).",
                 "Keep only the authentication strength (use the built-in Multifactor "
                 "authentication strength 00000000-0000-0000-0000-000000000002 where mfa "
-                "was meant) (entra-facts §5.5, §6.9).",
+                "was meant).",
                 (cp.id,), cp.id))
         users = policy.conditions.users
         if cp.contexts and users is not None and users.include_roles:
+            # entra-facts §11, §6.2: during activation the user holds no role yet.
             out.append(finding(
                 "PA131",
                 f"Policy {_label(policy)} targets auth context {_ids(cp.contexts)} and "
@@ -267,7 +278,7 @@ def policy_findings(tenant: Tenant) -> list[Finding]:
                 "user does not hold the role yet.",
                 "Scope the auth context policy to all users or to the eligible users "
                 "(a group), and govern role use with a second policy that targets the "
-                "roles (entra-facts §11, §6.2).",
+                "roles.",
                 (cp.id, *sorted(cp.contexts)), cp.id))
         if cp.state == "reportOnly":
             prompting = _prompting_report_only(tenant, cp)
@@ -278,12 +289,12 @@ def policy_findings(tenant: Tenant) -> list[Finding]:
             if found is not None:
                 out.append(found)
         if grant is not None and _has(grant.built_in_controls, "approvedApplication"):
+            # entra-facts §6.11: the approved client app grant retires in March 2026.
             out.append(finding(
                 "PA172",
                 f"Policy {_label(policy)} requires an approved client app; that grant "
                 "control is retired (early March 2026).",
-                "Require an app protection policy (compliantApplication) instead "
-                "(entra-facts §6.11).",
+                "Require an app protection policy (compliantApplication) instead.",
                 (cp.id,), cp.id))
     return out
 

@@ -136,6 +136,12 @@ class LockoutReport:
         key = permission.casefold()
         return next((v for v in self.permissions if v.permission.casefold() == key), None)
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks: one row per permission, then the emergency accounts."""
+        from protected_actions._html import lockout_report_html
+
+        return lockout_report_html(self)
+
 
 @attrs.frozen
 class _Holder:
