@@ -1184,3 +1184,26 @@ class TestDecision:
         check(t, session())
         assert t == Tenant(policies=t.policies, auth_contexts=t.auth_contexts,
                            protected_actions=t.protected_actions)
+
+
+class TestCustomRoles:
+    """Role conditions count built-in roles only (entra-facts §6.2)."""
+
+    def test_custom_role_does_not_match_include_roles(self) -> None:
+        """A block policy naming a custom role does not apply to its holder."""
+        import protected_actions as pa
+
+        custom = pa.RoleDefinition(id="custom-1", display_name="Custom", is_built_in=False,
+                                   permissions={CA_CREATE})
+        block = pa.Policy(id="b", conditions=pa.Conditions(
+            users=pa.UserConditions(include_roles=["custom-1"]),
+            applications=pa.ApplicationConditions(
+                include_authentication_context_class_references=["c1"])),
+            grant_controls=pa.GrantControls(built_in_controls=["block"]))
+        t = pa.Tenant(policies=[block], role_definitions=[custom],
+                      protected_actions=[pa.ProtectedAction(permission=CA_CREATE,
+                                                            context_id="c1")])
+        s = pa.SessionState(at=NOW, user=pa.User(id="u", roles={"custom-1"}))
+        d = pa.evaluate(t, s, CA_CREATE)
+        assert d.outcome is pa.Outcome.ALLOW
+        assert d.policies[0].analysis_reasons == ("users",)

@@ -192,9 +192,17 @@ class CompiledTenant:
         return frozenset(seen)
 
     def role_keys(self, role_ids: Iterable[str]) -> frozenset[str]:
-        """Role ids plus their template ids, casefolded (policies name templates)."""
+        """Role ids plus their template ids, casefolded (policies name templates).
+
+        Custom roles are left out: role conditions support built-in directory roles
+        only (entra-facts §6.2). An id the tenant does not define is kept (it may be a
+        built-in role the library does not list).
+        """
         keys = set()
         for role in role_ids:
+            definition = self.roles.get(role.casefold())
+            if definition is not None and not definition.is_built_in:
+                continue
             keys.add(role.casefold())
             template = self.role_template.get(role.casefold())
             if template:

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 __all__ = ["unresolved_references"]
 
-_SPECIAL_USERS = frozenset({"all", "none", "guestsorexternalusers"})
+_SPECIAL_USERS = frozenset({"all", "none", "guestsorexternalusers", "allagentidusers"})
+_SPECIAL_GROUPS_ROLES = frozenset({"all"})
 _SPECIAL_LOCATIONS = frozenset({"all", "alltrusted"})
 
 
@@ -21,7 +22,10 @@ def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
     roles = {r.id.casefold() for r in tenant.all_role_definitions} | {
         r.template_id.casefold() for r in tenant.all_role_definitions if r.template_id}
     locations = {n.id for n in tenant.named_locations}
-    strengths = {s.id for s in tenant.all_authentication_strengths}
+    strengths = {s.id for s in tenant.all_authentication_strengths} | {
+        p.grant_controls.embedded_authentication_strength.id for p in tenant.policies
+        if p.grant_controls is not None
+        and p.grant_controls.embedded_authentication_strength is not None}
     contexts = {c.id for c in tenant.auth_contexts}
     found: set[tuple[str, str, str]] = set()
     for p in tenant.policies:
@@ -31,9 +35,9 @@ def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
             found |= {(p.id, "user", x) for x in (*u.include_users, *u.exclude_users)
                       if x.casefold() not in _SPECIAL_USERS and x.casefold() not in users}
             found |= {(p.id, "group", x) for x in (*u.include_groups, *u.exclude_groups)
-                      if x.casefold() not in groups}
+                      if x.casefold() not in groups | _SPECIAL_GROUPS_ROLES}
             found |= {(p.id, "role", x) for x in (*u.include_roles, *u.exclude_roles)
-                      if x.casefold() not in roles}
+                      if x.casefold() not in roles | _SPECIAL_GROUPS_ROLES}
         if c.locations is not None:
             found |= {(p.id, "namedLocation", x)
                       for x in (*c.locations.include_locations, *c.locations.exclude_locations)

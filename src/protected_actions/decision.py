@@ -448,6 +448,12 @@ class Decision:
 
         return render_text(self)
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks: outcome, reasons, challenge and policies."""
+        from ._html import decision_html
+
+        return decision_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The decision log entry: JSON-ready, deterministic."""
         return {

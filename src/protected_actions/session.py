@@ -222,3 +222,12 @@ class SessionState:
         default=None, validator=attrs.validators.optional(aware_datetime))
     is_approved_client_app: bool = attrs.field(default=False, validator=strict_bool)
     has_app_protection_policy: bool = attrs.field(default=False, validator=strict_bool)
+
+    @classmethod
+    def from_token_claims(cls, claims: Mapping[str, Any], *, at: datetime | None = None
+                          ) -> SessionState:
+        """The session an access token's claims describe (see
+        :func:`protected_actions.claims.session_from_token_claims`)."""
+        from .claims import session_from_token_claims
+
+        return session_from_token_claims(claims, at=at)

@@ -192,3 +192,9 @@ class Tenant:
         from ._references import unresolved_references
 
         return unresolved_references(self)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks: counts, protected actions and their policies."""
+        from ._html import tenant_html
+
+        return tenant_html(self)
