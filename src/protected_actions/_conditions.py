@@ -25,7 +25,7 @@ _EAS = frozenset({"exchangeactivesync", "eassupported"})
 _INTERNAL_GUEST = "internalguest"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class UserFacts:
     """The user as the conditions see it: the session's facts joined with the
     directory's (DESIGN §6), casefolded."""
@@ -46,6 +46,7 @@ class Request:
     user: UserFacts
     target_kind: str  # "context" | "application" | "userAction"
     target: str
+    decision_target: str = ""
     explain: bool = False
     _locations: LocationFacts | None = None
     _device_props: dict[str, object] | None = None
@@ -86,43 +87,45 @@ def check_users(cp: CompiledPolicy, req: Request) -> Explained:
     u = req.user
     if cp.workload_only:
         return False, "the policy is for workload identities, not users"
+    explain = req.explain
     if (u.id in cp.exclude_users or u.groups & cp.exclude_groups
             or u.role_keys & cp.exclude_roles):
-        return False, f"user {u.id!r} is excluded (user, group or role)"
+        return False, f"user {u.id!r} is excluded (user, group or role)" if explain else ""
     if cp.exclude_any_guest and u.guest_type is not None:
-        return False, f"guest or external user ({u.guest_type}) is excluded"
+        return False, f"guest or external user ({u.guest_type}) is excluded" if explain else ""
     excluded_guest = _guest_match(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
     if excluded_guest:
-        return False, f"guest type {u.guest_type} is excluded"
-    included, text = _users_included(cp, u)
+        return False, f"guest type {u.guest_type} is excluded" if explain else ""
+    included, text = _users_included(cp, u, explain)
     if included is not False and excluded_guest is None:
         # An undetermined fact never satisfies an exclusion (DESIGN §4.4).
         return None, "the user's home tenant is not known: guest exclusion undetermined"
     return included, text
 
 
-def _users_included(cp: CompiledPolicy, u: UserFacts) -> Explained:
+def _users_included(cp: CompiledPolicy, u: UserFacts, explain: bool) -> Explained:
     if (cp.include_all_users or u.id in cp.include_users or u.groups & cp.include_groups
             or u.role_keys & cp.include_roles
             or (u.groups and "all" in cp.include_groups)
             or (u.role_keys and "all" in cp.include_roles)
             or (cp.include_any_guest and u.guest_type is not None)):
-        return True, f"user {u.id!r} is included"
+        return True, f"user {u.id!r} is included" if explain else ""
     included_guest = _guest_match(cp.include_guest_types, cp.include_guest_tenants, u)
     if included_guest is None:
         if cp.include_guest_tenants is UNDECIDABLE_TENANTS:
             return None, "external tenants of an unknown kind: guest condition undetermined"
         return None, "the user's home tenant is not known: guest tenant condition undetermined"
     if included_guest:
-        return True, f"guest type {u.guest_type} is included"
-    return False, f"user {u.id!r} is not included"
+        return True, f"guest type {u.guest_type} is included" if explain else ""
+    return False, f"user {u.id!r} is not included" if explain else ""
 
 
 def check_target(cp: CompiledPolicy, req: Request) -> Explained:
     """The target resource: auth context, application or user action."""
     if req.target_kind == "context":
         hit = req.target in cp.contexts
-        return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted"
+        return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted" \
+            if req.explain else ""
     if req.target_kind == "userAction":
         hit = req.target.casefold() in cp.user_actions
         return hit, f"user action {req.target} is {'' if hit else 'not '}targeted"
@@ -155,11 +158,12 @@ def check_platform(cp: CompiledPolicy, req: Request) -> Explained:
         return None, "no device platform supplied"
     folded = platform.casefold()
     known = folded in KNOWN_PLATFORMS
+    explain = req.explain
     if known and folded in cp.exclude_platforms:
-        return False, f"platform {platform} is excluded"
+        return False, f"platform {platform} is excluded" if explain else ""
     if cp.include_platforms is None or (known and folded in cp.include_platforms):
-        return True, f"platform {platform} is included"
-    return False, f"platform {platform} is not included"
+        return True, f"platform {platform} is included" if explain else ""
+    return False, f"platform {platform} is not included" if explain else ""
 
 
 def _location_match(ids: tuple[str, ...], facts: LocationFacts, known: frozenset[str]) -> Tri:
@@ -219,30 +223,32 @@ def check_client_app(cp: CompiledPolicy, req: Request) -> Explained:
         return True, "all client app types"
     kind = req.session.client_app_type.casefold()
     hit = kind in cp.client_app_types or (kind in _EAS and bool(cp.client_app_types & _EAS))
+    if not req.explain:
+        return hit, ""
     return hit, f"client app type {req.session.client_app_type} is " + \
         ("included" if hit else "not included")
 
 
-def _risk(levels: frozenset[str] | None, value: str, label: str) -> Explained:
+def _risk(levels: frozenset[str] | None, value: str, label: str, explain: bool) -> Explained:
     if levels is None:
         return True, f"{label} not configured"
     hit = value.casefold() in levels
-    return hit, f"{label} {value} is {'' if hit else 'not '}included"
+    return hit, f"{label} {value} is {'' if hit else 'not '}included" if explain else ""
 
 
 def check_sign_in_risk(cp: CompiledPolicy, req: Request) -> Explained:
     """Sign-in risk: the session's level must be listed (entra-facts §6.7)."""
-    return _risk(cp.sign_in_risk, req.session.sign_in_risk_level, "sign-in risk")
+    return _risk(cp.sign_in_risk, req.session.sign_in_risk_level, "sign-in risk", req.explain)
 
 
 def check_user_risk(cp: CompiledPolicy, req: Request) -> Explained:
     """User risk: the session's level must be listed (entra-facts §6.7)."""
-    return _risk(cp.user_risk, req.session.user_risk_level, "user risk")
+    return _risk(cp.user_risk, req.session.user_risk_level, "user risk", req.explain)
 
 
 def check_insider_risk(cp: CompiledPolicy, req: Request) -> Explained:
     """Insider risk levels (entra-facts §3.2)."""
-    return _risk(cp.insider_risk, req.session.insider_risk_level, "insider risk")
+    return _risk(cp.insider_risk, req.session.insider_risk_level, "insider risk", req.explain)
 
 
 def check_authentication_flow(cp: CompiledPolicy, req: Request) -> Explained:
@@ -253,7 +259,8 @@ def check_authentication_flow(cp: CompiledPolicy, req: Request) -> Explained:
     if flow is None:
         return False, "the sign-in uses no transfer flow"
     hit = flow.casefold() in cp.authentication_flows
-    return hit, f"authentication flow {flow} is {'' if hit else 'not '}included"
+    return hit, f"authentication flow {flow} is {'' if hit else 'not '}included" \
+        if req.explain else ""
 
 
 def check_devices(cp: CompiledPolicy, req: Request) -> Explained:
@@ -269,7 +276,7 @@ def check_devices(cp: CompiledPolicy, req: Request) -> Explained:
         mode = "exclude" if flt.mode_exclude else "include"
         how = "unregistered device" if props is None else "device"
         verdict = (in_scope, f"{how} {'matches' if matched else 'does not match'} the "
-                             f"{mode} filter {flt.rule!r}")
+                             f"{mode} filter {flt.rule!r}" if req.explain else "")
         if not in_scope:
             return verdict
     return _check_device_states(cp, req) if (
@@ -298,6 +305,9 @@ def check_undecidable(cp: CompiledPolicy, req: Request) -> Explained:
     return None, "conditions this evaluator cannot decide: " + ", ".join(cp.undecidable)
 
 
+CHECKS_BY_NAME: dict[str, tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]]]
+"""The optional condition checks by the name :func:`_index._configured_checks` gives."""
+
 CONDITION_CHECKS: tuple[tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]],
                         ...] = (
     (AnalysisReason.USERS, check_users),
@@ -313,3 +323,15 @@ CONDITION_CHECKS: tuple[tuple[AnalysisReason, Callable[[CompiledPolicy, Request]
     (AnalysisReason.INVALID_CONDITION, check_undecidable),
 )
 """The checks in the order their what-if reason is reported (first failing wins)."""
+
+CHECKS_BY_NAME = {
+    "platform": (AnalysisReason.DEVICE_PLATFORM, check_platform),
+    "location": (AnalysisReason.LOCATION, check_location),
+    "clientApps": (AnalysisReason.CLIENT_APPS, check_client_app),
+    "signInRisk": (AnalysisReason.SIGN_IN_RISK, check_sign_in_risk),
+    "userRisk": (AnalysisReason.USER_RISK, check_user_risk),
+    "insiderRisk": (AnalysisReason.INSIDER_RISK, check_insider_risk),
+    "authenticationFlow": (AnalysisReason.AUTHENTICATION_FLOW, check_authentication_flow),
+    "devices": (AnalysisReason.DEVICES, check_devices),
+    "undecidable": (AnalysisReason.INVALID_CONDITION, check_undecidable),
+}

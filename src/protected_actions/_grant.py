@@ -42,6 +42,10 @@ class GrantResult:
         return all(r.is_interactive for r in self.unmet)
 
 
+_BLOCKED = GrantResult(blocked=True, unmet=(), satisfied=())
+_SATISFIED = GrantResult(blocked=False, unmet=(), satisfied=())
+
+
 def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, ...]:
     at = session.at
     window = cp.sign_in_frequency
@@ -62,9 +66,7 @@ def _check(control: CompiledControl, session: SessionState,
 
 
 def _strength_met(c: CompiledControl, s: SessionState, fresh: tuple[Authentication, ...]) -> bool:
-    strength = c.strength
-    return strength is not None and any(strength.allows(a.methods, a.fido2_aaguid)
-                                        for a in fresh)
+    return any(c.allows(a.methods, a.fido2_aaguid) for a in fresh)
 
 
 def _compliant(c: CompiledControl, s: SessionState, f: tuple[Authentication, ...]) -> bool:
@@ -100,18 +102,24 @@ def _sorted(controls: list[Control]) -> tuple[Control, ...]:
     return tuple(sorted(controls, key=Control.sort_key))
 
 
-def evaluate_grant(cp: CompiledPolicy, session: SessionState) -> GrantResult:
+def evaluate_grant(cp: CompiledPolicy, session: SessionState, *,
+                   explain: bool = True) -> GrantResult:
     """Blocked, satisfied, or the requirements left (AND: one per unmet control; OR:
     one whose options are all controls). Sign-in frequency adds a re-authentication
     requirement when no authentication is recent enough and no unmet requirement
     already asks for a fresh one."""
     if cp.block:
-        return GrantResult(blocked=True, unmet=(), satisfied=())
+        return _BLOCKED
     fresh = _fresh(session, cp)
     met = [c for c in cp.controls if _check(c, session, fresh)]
+    if not cp.controls and cp.sign_in_frequency is None:
+        return _SATISFIED
+    if met and not cp.operator_and and (cp.sign_in_frequency is None or fresh) and not explain:
+        return _SATISFIED
     unmet_controls = [c.control for c in cp.controls if c not in met]
     satisfied = tuple(c.control.kind.value if c.control.detail is None
-                      else f"{c.control.kind.value}:{c.control.detail}" for c in met)
+                      else f"{c.control.kind.value}:{c.control.detail}" for c in met) \
+        if explain else ()
     requirements: list[Requirement] = []
     if cp.operator_and:
         requirements = [Requirement(policy_id=cp.id, any_of=(c,)) for c in _sorted(unmet_controls)]

@@ -37,6 +37,8 @@ APPLICATION_GROUPS = frozenset({"office365", "microsoftadminportals"})
 EVERY_TIME_SKEW = timedelta(minutes=5)
 """``everyTime`` sign-in frequency tolerates five minutes of clock skew (entra-facts §6.8)."""
 
+_MFA_COMBINATIONS = tuple((frozenset(c), None) for c in MFA_STRENGTH.allowed_combinations)
+
 _BUILT_IN_CONTROL_KINDS = {
     GrantControl.MFA.value: ControlKind.MFA,
     GrantControl.COMPLIANT_DEVICE.value: ControlKind.COMPLIANT_DEVICE,
@@ -61,10 +63,53 @@ def _fold(values: Iterable[str]) -> frozenset[str]:
 
 @attrs.frozen(kw_only=True)
 class CompiledControl:
-    """A grant control ready to check: the public :class:`Control` plus what checks it."""
+    """A grant control ready to check: the public :class:`Control` plus what checks it.
+
+    For MFA and strengths, ``combinations`` holds each allowed combination as a set,
+    with the passkey models it allows: ``None`` (any), a set of casefolded AAGUIDs,
+    or an empty set when a configuration the session cannot show restricts it.
+    """
 
     control: Control
     strength: AuthenticationStrength | None = None
+    combinations: tuple[tuple[frozenset[str], frozenset[str] | None], ...] = ()
+    _memo: dict[tuple[frozenset[str], str | None], bool] = attrs.field(
+        factory=dict, eq=False, repr=False, alias="memo")
+
+    def allows(self, methods: frozenset[str], fido2_aaguid: str | None) -> bool:
+        """Whether an authentication with ``methods`` satisfies this strength control
+        (same rule as :meth:`AuthenticationStrength.allows`, precompiled and memoized:
+        a pure function of its arguments)."""
+        key = (methods, fido2_aaguid)
+        known = self._memo.get(key)
+        if known is None:
+            if len(self._memo) > 4096:
+                self._memo.clear()
+            known = self._memo[key] = self._allows(methods, fido2_aaguid)
+        return known
+
+    def _allows(self, methods: frozenset[str], fido2_aaguid: str | None) -> bool:
+        for combo, aaguids in self.combinations:
+            if combo <= methods and (aaguids is None or (
+                    fido2_aaguid is not None and fido2_aaguid.casefold() in aaguids)):
+                return True
+        return False
+
+
+def _compile_combinations(strength: AuthenticationStrength
+                          ) -> tuple[tuple[frozenset[str], frozenset[str] | None], ...]:
+    out = []
+    for combo in strength.allowed_combinations:
+        wanted = frozenset(combo)
+        aaguids: frozenset[str] | None = None
+        for config in strength.combination_configurations:
+            if wanted not in {frozenset(c) for c in config.applies_to_combinations}:
+                continue
+            allowed = frozenset(a.casefold() for a in config.allowed_aaguids) \
+                if config.kind == "fido2" else frozenset()
+            aaguids = allowed if aaguids is None else aaguids & allowed
+        out.append((wanted, aaguids))
+    return tuple(out)
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +168,7 @@ class CompiledPolicy:
     insider_risk: frozenset[str] | None
     authentication_flows: frozenset[str] | None
     undecidable: tuple[str, ...]
+    checks: tuple[str, ...]  # the conditions it configures, beyond users and target
     # grant and session
     operator_and: bool
     block: bool
@@ -173,6 +219,23 @@ class CompiledTenant:
     directory: Mapping[str, DirectoryEntry]
     locations: LocationIndex
     strengths: Mapping[str, AuthenticationStrength]
+    enforced_by_context: Mapping[str, tuple[CompiledPolicy, ...]]
+    role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
+    caches: dict[str, dict[object, object]] = attrs.field(factory=dict, eq=False, repr=False)
+    """Memo tables for pure lookups (parsed permissions, user facts): same input,
+    same answer, so results never depend on what was asked before."""
+
+    def role_grants_permission(self, role_ids: Iterable[str], permission: Permission) -> bool:
+        """Whether one of the roles grants ``permission`` (exact action, or the
+        ``allTasks`` wildcard on its entity), from precomputed sets."""
+        key = permission.key
+        entity = key.split("/", 2)[:2]
+        entity_key = "/".join(entity)
+        for role in role_ids:
+            grants = self.role_grants.get(role.casefold())
+            if grants is not None and (key in grants[0] or entity_key in grants[1]):
+                return True
+        return False
 
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting a permission, if any."""
@@ -272,7 +335,8 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
                      ""), ControlKind.UNKNOWN_CONTROL)
         if kind is ControlKind.MFA:
             out.append(CompiledControl(control=_strength_control(
-                kind, None, _CONTROL_MESSAGES[kind], MFA_STRENGTH), strength=MFA_STRENGTH))
+                kind, None, _CONTROL_MESSAGES[kind], MFA_STRENGTH), strength=MFA_STRENGTH,
+                combinations=_MFA_COMBINATIONS))
         elif kind is ControlKind.UNKNOWN_CONTROL:
             out.append(CompiledControl(control=Control(
                 kind=kind, detail=name,
@@ -291,7 +355,7 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
             out.append(CompiledControl(control=_strength_control(
                 ControlKind.AUTHENTICATION_STRENGTH, sid,
                 f"authentication strength {strength.display_name!r}", strength),
-                strength=strength))
+                strength=strength, combinations=_compile_combinations(strength)))
     for tou in grant.terms_of_use:
         out.append(CompiledControl(control=Control(kind=ControlKind.TERMS_OF_USE, detail=tou,
                                                    message=f"accepting terms of use {tou!r}")))
@@ -419,6 +483,7 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
         authentication_flows=(_fold(cond.authentication_flows.transfer_methods) - {"none"}
                               or None) if cond.authentication_flows else None,
         undecidable=_undecidable(policy),
+        checks=(),
         operator_and=operator_and, block=block, controls=controls,
         sign_in_frequency=window, sign_in_frequency_text=window_text,
     )
@@ -464,6 +529,34 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
     return out
 
 
+def _configured_checks(cp: CompiledPolicy) -> tuple[str, ...]:
+    """Names of the conditions a policy configures (the others always match)."""
+    flags = {
+        "platform": cp.include_platforms is not None or bool(cp.exclude_platforms),
+        "location": bool(cp.include_locations or cp.exclude_locations),
+        "clientApps": cp.client_app_types is not None,
+        "signInRisk": cp.sign_in_risk is not None,
+        "userRisk": cp.user_risk is not None,
+        "insiderRisk": cp.insider_risk is not None,
+        "authenticationFlow": cp.authentication_flows is not None,
+        "devices": cp.device_filter is not None or bool(
+            cp.include_device_states or cp.exclude_device_states),
+        "undecidable": bool(cp.undecidable),
+    }
+    return tuple(name for name, on in flags.items() if on)
+
+
+def _role_grants(roles: Mapping[str, RoleDefinition]
+                 ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    out = {}
+    for key, role in roles.items():
+        exact = frozenset(p.key for p in role.permissions if not p.is_all_tasks)
+        wildcard = frozenset("/".join(p.key.split("/")[:2]) for p in role.permissions
+                             if p.is_all_tasks)
+        out[key] = (exact, wildcard)
+    return out
+
+
 def _by_key(policies: Iterable[CompiledPolicy], keys: str) -> dict[str, tuple[CompiledPolicy, ...]]:
     out: dict[str, list[CompiledPolicy]] = {}
     for cp in policies:
@@ -485,6 +578,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
     strengths.update({s.id: s for s in tenant.all_authentication_strengths})
     compiled = tuple(sorted((_compile_policy(p, strengths) for p in tenant.policies),
                             key=lambda cp: cp.id))
+    compiled = tuple(attrs.evolve(cp, checks=_configured_checks(cp)) for cp in compiled)
     live = [cp for cp in compiled if cp.state != "disabled"]
     roles: dict[str, RoleDefinition] = {}
     role_template: dict[str, str] = {}
@@ -514,4 +608,6 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         directory=_directory(tenant, group_parents, role_template),
         locations=LocationIndex.build(tenant.named_locations),
         strengths=strengths,
+        enforced_by_context=_by_key((cp for cp in live if cp.enforced), "contexts"),
+        role_grants=_role_grants(roles),
     )

@@ -30,7 +30,14 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._conditions import CONDITION_CHECKS, Request, UserFacts
+from ._conditions import (
+    CHECKS_BY_NAME,
+    CONDITION_CHECKS,
+    Request,
+    UserFacts,
+    check_target,
+    check_users,
+)
 from ._grant import GrantResult, evaluate_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
 from .decision import (
@@ -110,11 +117,65 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
 
 
 def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission) -> bool:
-    for role in roles:
-        definition = index.roles.get(role.casefold())
-        if definition is not None and definition.grants(permission):
-            return True
-    return False
+    return index.role_grants_permission(roles, permission)
+
+
+_CACHE_LIMIT = 65_536
+
+
+def _cached_user_facts(index: CompiledTenant, session: SessionState
+                       ) -> tuple[UserFacts, frozenset[str], frozenset[str]]:
+    """:func:`_user_facts`, memoized per user object (a pure function of it)."""
+    cache = index.caches.setdefault("users", {})
+    facts = cache.get(session.user)
+    if facts is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        facts = cache[session.user] = _user_facts(index, session)
+    return facts  # type: ignore[return-value]
+
+
+_PERMISSIONS: dict[str, Permission] = {}
+
+
+def _permission(action: str | Permission) -> Permission:
+    """Parse an action once; the same string always gives the same permission."""
+    if isinstance(action, Permission):
+        return action
+    if not isinstance(action, str):
+        return as_permission(action)  # raises InvalidPermissionError for any other type
+    permission = _PERMISSIONS.get(action)
+    if permission is None:
+        permission = as_permission(action)
+        if len(_PERMISSIONS) >= _CACHE_LIMIT:
+            _PERMISSIONS.clear()
+        _PERMISSIONS[action] = permission
+    return permission
+
+
+def _applies(cp: CompiledPolicy, req: Request) -> tuple[str, ...] | None:
+    """The hot-path applicability test: ``None`` when the policy does not apply,
+    otherwise the texts of the conditions left undetermined. Only the conditions
+    the policy configures are checked, and no explanation text is built."""
+    undetermined: tuple[str, ...] = ()
+    verdict, text = check_users(cp, req)
+    if verdict is False:
+        return None
+    if verdict is None:
+        undetermined = (text,)
+    if req.target_kind != "context":
+        verdict, text = check_target(cp, req)
+        if verdict is False:
+            return None
+        if verdict is None:
+            undetermined += (text,)
+    for name in cp.checks:
+        verdict, text = CHECKS_BY_NAME[name][1](cp, req)
+        if verdict is False:
+            return None
+        if verdict is None:
+            undetermined += (text,)
+    return undetermined
 
 
 def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _PolicyEval:
@@ -244,9 +305,36 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
     return out
 
 
+def _for_user(req: Request, candidates: tuple[CompiledPolicy, ...]
+              ) -> tuple[CompiledPolicy, ...]:
+    """The candidates whose user condition does not exclude the user, memoized per
+    (user, target): the users condition depends on the user's facts alone."""
+    cache = req.index.caches.setdefault("for_user", {})
+    key = (req.user, req.target_kind, req.target)
+    kept = cache.get(key)
+    if kept is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        kept = cache[key] = tuple(cp for cp in candidates
+                                  if check_users(cp, req)[0] is not False)
+    return kept  # type: ignore[return-value]
+
+
+def _fast_evals(req: Request, candidates: tuple[CompiledPolicy, ...]) -> list[_PolicyEval]:
+    """The enforced candidates that apply, with their grants (no explanations)."""
+    out = []
+    for cp in _for_user(req, candidates):
+        undetermined = _applies(cp, req)
+        if undetermined is not None:
+            out.append(_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
+                                   details=(), grant=evaluate_grant(cp, req.session,
+                                                                    explain=False)))
+    return out
+
+
 def _decide(req: Request, candidates: tuple[CompiledPolicy, ...], *, context_id: str | None,
             claims_capable: bool) -> Decision:
-    evals = [_evaluate_policy(cp, req, explain=False) for cp in candidates if cp.enforced]
+    evals = _fast_evals(req, candidates)
     outcome, reasons, requirements = _combine(evals, req, claims_capable=claims_capable)
     reasons += _side_reasons(evals)
     challenge = None
@@ -254,16 +342,16 @@ def _decide(req: Request, candidates: tuple[CompiledPolicy, ...], *, context_id:
         challenge = Challenge(acrs=(context_id,) if context_id else (), requirements=requirements)
     return Decision(
         outcome=outcome, reasons=tuple(sorted(reasons, key=Reason.sort_key)),
-        target=req.target, user_id=req.session.user.id, context_id=context_id,
-        challenge=challenge, complete=not any(e.applies and e.undetermined for e in evals),
+        target=req.decision_target, user_id=req.session.user.id, context_id=context_id,
+        challenge=challenge, complete=not any(e.undetermined for e in evals),
         trace=_trace(req))
 
 
 def _early(req: Request, outcome: Outcome, code: ReasonCode, message: str,
            context_id: str | None) -> Decision:
     return Decision(outcome=outcome, reasons=(Reason(code=code, message=message),),
-                    target=req.target, user_id=req.session.user.id, context_id=context_id,
-                    trace=_trace(req))
+                    target=req.decision_target, user_id=req.session.user.id,
+                    context_id=context_id, trace=_trace(req))
 
 
 def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
@@ -278,18 +366,17 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     :raises InvalidModelError: ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    permission = as_permission(action)
+    permission = _permission(action)
     if permission.is_all_tasks:
         raise InvalidPermissionError(permission.value, "a single action, not an "
                                      "allProperties/allTasks wildcard", "action")
     index = tenant.compiled
-    facts, active, eligible = _user_facts(index, session)
+    facts, active, eligible = _cached_user_facts(index, session)
     context_id = index.context_for(permission)
-    req = Request(index=index, session=session, user=facts,
-                  target_kind="context", target=context_id or permission.value)
-    decision = _decide_protected(req, permission, context_id, active, eligible,
-                                 check_authorization=check_authorization)
-    return attrs.evolve(decision, target=permission.value)
+    req = Request(index=index, session=session, user=facts, target_kind="context",
+                  target=context_id or permission.value, decision_target=permission.value)
+    return _decide_protected(req, permission, context_id, active, eligible,
+                             check_authorization=check_authorization)
 
 
 def _decide_protected(req: Request, permission: Permission, context_id: str | None,
@@ -311,7 +398,7 @@ def _decide_protected(req: Request, permission: Permission, context_id: str | No
         return _early(req, Outcome.DENY, ReasonCode.CONTEXT_NOT_ENFORCED,
                       f"{permission} is protected by {context_id}, which no enabled policy "
                       "targets: the requirement is never satisfied", context_id)
-    return _decide(req, index.by_context.get(context_id, ()), context_id=context_id,
+    return _decide(req, index.enforced_by_context.get(context_id, ()), context_id=context_id,
                    claims_capable=req.session.supports_claims_challenge)
 
 
@@ -326,7 +413,7 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
         raise InvalidModelError("target", "an application id or user action", target)
     index = tenant.compiled
-    facts, _, _ = _user_facts(index, session)
+    facts, _, _ = _cached_user_facts(index, session)
     if target.casefold().startswith(_USER_ACTION_PREFIX):
         kind = "userAction"
         candidates = index.by_user_action.get(target.casefold(), ())
@@ -335,5 +422,7 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
         merged = {cp.id: cp for cp in (*index.all_app_policies,
                                        *index.by_app.get(target.casefold(), ()))}
         candidates = tuple(merged[k] for k in sorted(merged))
-    req = Request(index=index, session=session, user=facts, target_kind=kind, target=target)
-    return _decide(req, candidates, context_id=None, claims_capable=True)
+    req = Request(index=index, session=session, user=facts, target_kind=kind, target=target,
+                  decision_target=target)
+    return _decide(req, tuple(cp for cp in candidates if cp.enforced), context_id=None,
+                   claims_capable=True)

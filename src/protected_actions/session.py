@@ -51,7 +51,7 @@ def _optional_frozenset(value: object) -> object:
     return None if value is None else to_str_frozenset(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class User:
     """A person in the directory.
 
