@@ -185,3 +185,21 @@ class TestStepUpMethods:
         stepped = simulate_step_up(s, one(ControlKind.PASSWORD_CHANGE))
         assert (stepped.user, stepped.device_platform, stepped.ip_address, stepped.at) == (
             s.user, s.device_platform, s.ip_address, s.at)
+
+
+class TestDirectoryMethods:
+    """simulate_step_up(..., tenant=) reads registered methods from the directory."""
+
+    def test_directory_methods_choose_the_step_up(self) -> None:
+        """A session without methods steps up with what the directory records."""
+        import protected_actions as pa
+        from protected_actions.decision import Challenge, Control, ControlKind, Requirement
+
+        t = pa.Tenant(users=[pa.User(id="alice", registered_methods={"password", "fido2"})])
+        s = pa.SessionState(at=NOW, user=pa.User(id="alice"))
+        mfa = Control(kind=ControlKind.MFA, combinations=pa.MFA_STRENGTH.allowed_combinations)
+        c = Challenge(acrs=("c1",), requirements=(Requirement(policy_id="p", any_of=(mfa,)),))
+        stepped = simulate_step_up(s, c, tenant=t)
+        assert stepped.authentications[-1].methods == frozenset({"fido2"})
+        assert stepped.user == s.user  # the session's own user is kept as it was
+        assert simulate_step_up(s, c).authentications[-1].methods != frozenset({"fido2"})

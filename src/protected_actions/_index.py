@@ -22,6 +22,7 @@ from .errors import DeviceFilterSyntaxError
 from .methods import MFA_STRENGTH, AuthenticationStrength
 from .permissions import Permission, RoleDefinition
 from .policy import Filter, GrantControl, Policy, PolicyState
+from .session import User
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -511,21 +512,33 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
             tenant_wide.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
     for e in tenant.role_eligibilities:
         eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
+    # Ids are case-insensitive: users whose ids differ only in case are one user,
+    # whose facts are the union of every record (never the last one read).
+    records: dict[str, list[User]] = {}
+    for user in sorted(tenant.users, key=lambda u: u.id):
+        records.setdefault(user.id.casefold(), []).append(user)
     out: dict[str, DirectoryEntry] = {}
-    for user in tenant.users:
-        groups = expand(g.casefold() for g in user.member_of)
+    for key, users in records.items():
+        groups = expand(g.casefold() for u in users for g in u.member_of)
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
-        principals = [user.id.casefold(), *(g for g in groups if g in assignable)]
-        roles, wide, elig = set(user.roles), set(user.roles), set(user.eligible_roles)
+        principals = [key, *(g for g in groups if g in assignable)]
+        direct = {r for u in users for r in u.roles}
+        roles, wide = set(direct), set(direct)
+        elig = {r for u in users for r in u.eligible_roles}
         for principal in principals:
             roles |= active.get(principal, set())
             wide |= tenant_wide.get(principal, set())
             elig |= eligible.get(principal, set())
-        out[user.id.casefold()] = DirectoryEntry(
+        types = sorted(u.user_type for u in users)
+        out[key] = DirectoryEntry(
             groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(wide),
-            eligible_roles=frozenset(elig), user_type=user.user_type,
-            guest_type=user.guest_or_external_user_type, home_tenant_id=user.home_tenant_id)
+            eligible_roles=frozenset(elig),
+            user_type=next((t for t in types if t.casefold() == "guest"), types[0]),
+            guest_type=min((u.guest_or_external_user_type for u in users
+                            if u.guest_or_external_user_type), default=None),
+            home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
+                               default=None))
     return out
 
 

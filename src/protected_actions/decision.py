@@ -442,11 +442,12 @@ class Decision:
         """The reason codes, in order."""
         return tuple(r.code for r in self.reasons)
 
-    def explain(self) -> str:
-        """A human-readable, multi-line explanation."""
+    def explain(self, *, verbose: bool = False) -> str:
+        """A human-readable, multi-line explanation; ``verbose`` also lists the
+        policies that did not apply, with the condition that ruled each out."""
         from ._explain import render_text
 
-        return render_text(self)
+        return render_text(self, verbose=verbose)
 
     def _repr_html_(self) -> str:
         """HTML for notebooks: outcome, reasons, challenge and policies."""

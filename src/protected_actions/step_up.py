@@ -17,6 +17,7 @@ import attrs
 from .decision import Challenge, Control, ControlKind, Decision
 from .methods import Authentication
 from .session import SessionState
+from .tenant import Tenant
 
 __all__ = ["simulate_step_up", "step_up_methods"]
 
@@ -75,8 +76,21 @@ def _requirements(challenge: Challenge | Decision | None) -> Iterable[tuple[Cont
     return (r.any_of for r in challenge.requirements)
 
 
-def simulate_step_up(session: SessionState, challenge: Challenge | Decision | None
-                     ) -> SessionState:
+def _registered(session: SessionState, tenant: Tenant | None) -> SessionState:
+    """Take the user's registered methods from the directory when the session
+    does not say them."""
+    if tenant is None or session.user.registered_methods is not None:
+        return session
+    key = session.user.id.casefold()
+    records = [u for u in tenant.users if u.id.casefold() == key]
+    if not records or any(u.registered_methods is None for u in records):
+        return session
+    methods = frozenset().union(*(u.registered_methods or () for u in records))
+    return attrs.evolve(session, user=attrs.evolve(session.user, registered_methods=methods))
+
+
+def simulate_step_up(session: SessionState, challenge: Challenge | Decision | None, *,
+                     tenant: Tenant | None = None) -> SessionState:
     """Return ``session`` as it is after the user completed every requirement of
     ``challenge`` that a prompt can satisfy (a :class:`Decision` may be passed; no
     challenge returns the session unchanged).
@@ -89,8 +103,16 @@ def simulate_step_up(session: SessionState, challenge: Challenge | Decision | No
     ...     Control(kind=ControlKind.TERMS_OF_USE, detail="tou-1"),)),))
     >>> sorted(simulate_step_up(s, c).accepted_terms_of_use)
     ['tou-1']
+
+    With ``tenant``, a user whose session does not list registered methods steps up
+    only with the methods the directory records for them.
     """
-    for options in _requirements(challenge):
+    requirements = tuple(_requirements(challenge))
+    if not requirements:
+        return session
+    original = session
+    session = _registered(session, tenant)
+    for options in requirements:
         for control in options:
             if not control.is_interactive:
                 continue
@@ -98,4 +120,4 @@ def simulate_step_up(session: SessionState, challenge: Challenge | Decision | No
             if stepped is not None:
                 session = stepped
                 break
-    return session
+    return attrs.evolve(session, user=original.user)

@@ -10,6 +10,7 @@ from .lockout import (
     PermissionVerdict,
     Witness,
     find_lockouts,
+    find_witness,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Severity",
     "Witness",
     "find_lockouts",
+    "find_witness",
     "lint",
 ]
 

@@ -36,7 +36,7 @@ from protected_actions.tenant import Tenant
 from ._space import Dimension, Value, build_space
 
 __all__ = ["CRITICAL_PERMISSIONS", "EmergencyVerdict", "LockoutReport", "PermissionVerdict",
-           "Witness", "find_lockouts"]
+           "Witness", "find_lockouts", "find_witness"]
 
 ANALYSIS_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """The fixed instant witness sessions are set at (the analysis reads no clock)."""
@@ -131,6 +131,20 @@ class LockoutReport:
         return next((v.witness for v in self.permissions if v.permission.casefold() == key),
                     None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (sessions as plain values; times ISO 8601)."""
+        return {
+            "lockedOut": list(self.locked_out),
+            "critical": list(self.critical),
+            "sessionsEvaluated": self.sessions_evaluated,
+            "permissions": [_verdict_dict(v) for v in self.permissions],
+            "emergencyAccounts": [
+                {"userId": e.user_id, "safe": e.safe, "reason": e.reason,
+                 "counterexample": None if e.counterexample is None
+                 else _witness_dict(e.counterexample)}
+                for e in self.emergency_accounts],
+        }
+
     def verdict(self, permission: str) -> PermissionVerdict | None:
         """The full verdict for ``permission``."""
         key = permission.casefold()
@@ -141,6 +155,31 @@ class LockoutReport:
         from protected_actions._html import lockout_report_html
 
         return lockout_report_html(self)
+
+
+def _witness_dict(w: Witness) -> dict[str, Any]:
+    s = w.session
+    return {
+        "userId": w.user_id, "permission": w.permission,
+        "outcomeBefore": w.outcome_before.value, "assumptions": list(w.assumptions),
+        "session": {
+            "at": s.at.isoformat(), "devicePlatform": s.device_platform,
+            "clientAppType": s.client_app_type, "ipAddress": s.ip_address,
+            "country": s.country, "signInRiskLevel": s.sign_in_risk_level,
+            "userRiskLevel": s.user_risk_level, "authenticationFlow": s.authentication_flow,
+            "device": None if s.device is None else {
+                "trustType": s.device.trust_type, "isCompliant": s.device.is_compliant},
+            "authentications": [{"methods": sorted(a.methods), "at": a.at.isoformat()}
+                                for a in s.authentications],
+        },
+    }
+
+
+def _verdict_dict(v: PermissionVerdict) -> dict[str, Any]:
+    return {"permission": v.permission, "contextId": v.context_id,
+            "holders": list(v.holders), "lockedOut": v.locked_out, "critical": v.critical,
+            "reason": v.reason,
+            "witness": None if v.witness is None else _witness_dict(v.witness)}
 
 
 @attrs.frozen
@@ -154,7 +193,9 @@ def _holders(tenant: Tenant, index: CompiledTenant, permission: Permission) -> l
         return frozenset(r for r in roles if (d := index.roles.get(r.casefold())) is not None
                          and d.grants(permission))
 
-    users = {u.id.casefold(): u for u in tenant.users}
+    users: dict[str, User] = {}
+    for u in sorted(tenant.users, key=lambda u: u.id):
+        users.setdefault(u.id.casefold(), u)
     principals = {a.principal_id for a in tenant.role_assignments} | {
         e.principal_id for e in tenant.role_eligibilities}
     for principal in sorted(principals):
@@ -269,14 +310,19 @@ class _Search:
 
     def assumptions(self, choice: Sequence[int], before: Decision, holder: _Holder
                     ) -> tuple[str, ...]:
-        out = [f"activates {', '.join(sorted(holder.activates))} through PIM"] \
-            if holder.activates else []
+        names = sorted(_role_name(self.index, r) for r in holder.activates)
+        out = [f"activates {', '.join(names)} through PIM"] if holder.activates else []
         out += [text for d, i in zip(self.dims, choice, strict=False)
                 if (text := d.values[i].assumption) is not None]
         if before.challenge is not None:
             for req in before.challenge.requirements:
                 out.append("steps up: " + req.describe())
         return tuple(out)
+
+
+def _role_name(index: CompiledTenant, role_id: str) -> str:
+    definition = index.roles.get(role_id.casefold())
+    return definition.display_name if definition is not None else role_id
 
 
 def _find_witness(search: _Search, holder: _Holder) -> Witness | None:
@@ -406,6 +452,26 @@ class _Analysis:
                                             counter.assumptions))
         return EmergencyVerdict(user_id=user_id, safe=True, counterexample=None,
                                 reason="never blocked nor challenged beyond what it can do")
+
+
+def find_witness(tenant: Tenant, permission: str, user_id: str) -> Witness | None:
+    """A session in which ``user_id`` reaches ``ALLOW`` for ``permission`` after
+    step-up, searched over the same condition classes as :func:`find_lockouts`;
+    ``None`` when the user does not hold the permission or cannot use it anywhere."""
+    analysis = _Analysis(tenant, None)
+    parsed = Permission(permission)
+    holder = next((h for h in _holders(tenant, analysis.index, parsed)
+                   if h.user.id.casefold() == user_id.casefold()), None)
+    if holder is None:
+        return None
+    search, decision = analysis.search(parsed, holder, modern_only=False)
+    if search is None:
+        if decision.outcome is not Outcome.ALLOW:
+            return None
+        return Witness(permission=parsed.value, user_id=holder.user.id,
+                       session=_base_session(holder), assumptions=(),
+                       outcome_before=Outcome.ALLOW)
+    return _find_witness(search, holder)
 
 
 def _permissions(tenant: Tenant) -> list[Permission]:
