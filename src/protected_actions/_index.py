@@ -221,6 +221,9 @@ class CompiledTenant:
     locations: LocationIndex
     strengths: Mapping[str, AuthenticationStrength]
     enforced_by_context: Mapping[str, tuple[CompiledPolicy, ...]]
+    group_roles: Mapping[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]
+    """Role-assignable group (casefolded) -> (active roles at any scope, tenant-wide
+    active roles, eligible roles) assigned to it."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
     caches: dict[str, dict[object, object]] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables for pure lookups (parsed permissions, user facts): same input,
@@ -517,6 +520,11 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
     records: dict[str, list[User]] = {}
     for user in sorted(tenant.users, key=lambda u: u.id):
         records.setdefault(user.id.casefold(), []).append(user)
+    # A principal with role assignments or eligibilities is known to the directory
+    # even when the export lists no user object for it (groups aside).
+    group_ids = {g.id.casefold() for g in tenant.groups}
+    for principal in sorted({*active, *eligible} - group_ids - set(records)):
+        records[principal] = [User(id=principal)]
     out: dict[str, DirectoryEntry] = {}
     for key, users in records.items():
         groups = expand(g.casefold() for u in users for g in u.member_of)
@@ -557,6 +565,25 @@ def _configured_checks(cp: CompiledPolicy) -> tuple[str, ...]:
         "undecidable": bool(cp.undecidable),
     }
     return tuple(name for name, on in flags.items() if on)
+
+
+def _group_roles(tenant: Tenant
+                 ) -> dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]:
+    assignable = {g.id.casefold() for g in tenant.groups if g.is_assignable_to_role}
+    out: dict[str, tuple[set[str], set[str], set[str]]] = {
+        g: (set(), set(), set()) for g in assignable}
+    for a in tenant.role_assignments:
+        entry = out.get(a.principal_id.casefold())
+        if entry is not None:
+            entry[0].add(a.role_definition_id)
+            if a.directory_scope_id == "/":
+                entry[1].add(a.role_definition_id)
+    for e in tenant.role_eligibilities:
+        entry = out.get(e.principal_id.casefold())
+        if entry is not None:
+            entry[2].add(e.role_definition_id)
+    return {g: (frozenset(a), frozenset(w), frozenset(e)) for g, (a, w, e) in out.items()
+            if a or e}
 
 
 def _role_grants(roles: Mapping[str, RoleDefinition]
@@ -622,5 +649,6 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         locations=LocationIndex.build(tenant.named_locations),
         strengths=strengths,
         enforced_by_context=_by_key((cp for cp in live if cp.enforced), "contexts"),
+        group_roles=_group_roles(tenant),
         role_grants=_role_grants(roles),
     )

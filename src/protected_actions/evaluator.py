@@ -106,9 +106,16 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
         user_types.add((entry.user_type or "").casefold())
     if guest is None and "guest" in user_types:
         guest = "internalGuest"  # a local guest (userType Guest), entra-facts §6.2
+    expanded = index.expand_groups(groups)
+    for group in expanded & index.group_roles.keys():
+        # Roles assigned to a role-assignable group the user is in (entra-facts §6.2).
+        via_active, via_wide, via_eligible = index.group_roles[group]
+        active |= via_active
+        condition_roles |= via_wide
+        eligible |= via_eligible
     facts = UserFacts(
         id=user.id.casefold(),
-        groups=index.expand_groups(groups),
+        groups=expanded,
         role_keys=index.role_keys(condition_roles),
         guest_type=guest.casefold() if guest else None,
         home_tenant=home.casefold() if home else None,

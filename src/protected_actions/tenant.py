@@ -156,6 +156,8 @@ class Tenant:
         _unique("authentication_strengths", [s.id for s in self.authentication_strengths])
         _unique("users", [u.id for u in self.users])
         _unique("groups", [g.id for g in self.groups])
+        _unique("role_definitions (ids are case-insensitive)",
+                [r.id.casefold() for r in self.role_definitions])
         _unique("protected_actions (one context per permission)",
                 [a.permission.key for a in self.protected_actions])
 
