@@ -8,12 +8,13 @@ per-policy trace is computed on first access to :attr:`Decision.policies`.
 from __future__ import annotations
 
 import base64
-import enum
 import json
 from collections.abc import Callable
 from typing import Any
 
 import attrs
+
+from ._enum import StrEnum
 
 __all__ = [
     "AnalysisReason",
@@ -34,18 +35,16 @@ def __dir__() -> list[str]:
     return __all__
 
 
-class Outcome(str, enum.Enum):
+class Outcome(StrEnum):
     """The answer: ``allow``, ``challenge`` (step up) or ``deny``."""
 
     ALLOW = "allow"
     CHALLENGE = "challenge"
     DENY = "deny"
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class ReasonCode(str, enum.Enum):
+class ReasonCode(StrEnum):
     """Stable, machine-readable reason codes. Their meaning never changes."""
 
     #: No active role of the user grants the permission (DESIGN §4.2).
@@ -76,7 +75,7 @@ class ReasonCode(str, enum.Enum):
     UNKNOWN_POLICY_STATE = "UNKNOWN_POLICY_STATE"
 
 
-class AnalysisReason(str, enum.Enum):
+class AnalysisReason(StrEnum):
     """Graph what-if ``whatIfAnalysisReasons`` names (entra-facts §8.3)."""
 
     NOT_SET = "notSet"
@@ -100,11 +99,9 @@ class AnalysisReason(str, enum.Enum):
     INSIDER_RISK = "insiderRisk"
     AUTHENTICATION_FLOW = "authenticationFlow"
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class PolicyResultName(str, enum.Enum):
+class PolicyResultName(StrEnum):
     """Sign-in log ``appliedConditionalAccessPolicyResult`` names (entra-facts §3.12)."""
 
     SUCCESS = "success"
@@ -116,11 +113,9 @@ class PolicyResultName(str, enum.Enum):
     REPORT_ONLY_INTERRUPTED = "reportOnlyInterrupted"
     REPORT_ONLY_NOT_APPLIED = "reportOnlyNotApplied"
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class ControlKind(str, enum.Enum):
+class ControlKind(StrEnum):
     """What a requirement asks for, in Entra's prompt order (entra-facts §6.1)."""
 
     BLOCK = "block"
@@ -136,8 +131,6 @@ class ControlKind(str, enum.Enum):
     CUSTOM_CONTROL = "customControl"
     UNKNOWN_CONTROL = "unknownControl"
 
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def prompt_rank(self) -> int:

@@ -9,13 +9,13 @@ comma-separated strings) so that a round trip is exact.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from ._enum import StrEnum
 from ._frozen import FrozenDict, FrozenJSON
 from ._validators import (
     aware_datetime,
@@ -44,7 +44,7 @@ def __dir__() -> list[str]:
     return __all__
 
 
-class AuthMethod(str, enum.Enum):
+class AuthMethod(StrEnum):
     """Graph ``authenticationMethodModes`` (flags; entra-facts §5.2)."""
 
     PASSWORD = "password"
@@ -66,8 +66,6 @@ class AuthMethod(str, enum.Enum):
     UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
     QR_CODE_PIN = "qrCodePin"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 def _method_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

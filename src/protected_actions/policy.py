@@ -12,11 +12,11 @@ undecidable (fail-closed) rather than ignoring it.
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 import attrs
 
+from ._enum import StrEnum
 from ._frozen import FrozenDict, FrozenJSON
 from ._validators import (
     is_str,
@@ -60,9 +60,8 @@ def __dir__() -> list[str]:
     return __all__
 
 
-class _GraphEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return str(self.value)
+class _GraphEnum(StrEnum):
+    """A Graph vocabulary."""
 
 
 class PolicyState(_GraphEnum):
