@@ -107,18 +107,19 @@ def to_str(value: object) -> object:
     return value
 
 
-def to_str_tuple(value: object) -> object:
+def to_str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     """Converter: any iterable of strings (or str-enum members) becomes a tuple of str.
 
-    A bare string is rejected by the validator rather than split into characters.
+    Anything else (a bare string included, rather than split into characters) is
+    passed through for the field's validator to reject with a clear message.
     """
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return value
-    return tuple(to_str(v) for v in value)
+        return value  # type: ignore[return-value]
+    return tuple(to_str(v) for v in value)  # type: ignore[misc]
 
 
-def to_str_frozenset(value: object) -> object:
+def to_str_frozenset(value: Iterable[str]) -> frozenset[str]:
     """Converter: any iterable of strings (or str-enum members) becomes a frozenset."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return value
-    return frozenset(to_str(v) for v in value)
+        return value  # type: ignore[return-value]
+    return frozenset(to_str(v) for v in value)  # type: ignore[misc]

@@ -23,10 +23,10 @@ from ._validators import (
     non_empty_str,
     optional_bool,
     optional_str,
-    str_tuple,
     to_str,
-    to_str_tuple,
 )
+from ._validators import str_tuple as _strs
+from ._validators import to_str_tuple as _tuple
 from .errors import InvalidModelError
 from .methods import AuthenticationStrength
 
@@ -132,10 +132,6 @@ class GuestOrExternalUserType(_GraphEnum):
 
 
 
-def _strs_field() -> tuple[str, ...]:
-    return attrs.field(converter=to_str_tuple, validator=str_tuple, factory=tuple)  # type: ignore[no-any-return]
-
-
 def _optional_count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
@@ -162,7 +158,7 @@ class ExternalTenants:
     """``conditionalAccessExternalTenants``: ``all`` or an ``enumerated`` list."""
 
     membership_kind: str = attrs.field(converter=to_str, validator=non_empty_str)
-    members: tuple[str, ...] = _strs_field()
+    members: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -173,7 +169,8 @@ class GuestsOrExternalUsers:
     ``guest_or_external_user_types`` keeps the flags in the order Graph wrote them.
     """
 
-    guest_or_external_user_types: tuple[str, ...] = _strs_field()
+    guest_or_external_user_types: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     external_tenants: ExternalTenants | None = None
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
@@ -182,12 +179,12 @@ class GuestsOrExternalUsers:
 class UserConditions:
     """``conditionalAccessUsers``: who a policy is for (entra-facts §3.3, §6.2)."""
 
-    include_users: tuple[str, ...] = _strs_field()
-    exclude_users: tuple[str, ...] = _strs_field()
-    include_groups: tuple[str, ...] = _strs_field()
-    exclude_groups: tuple[str, ...] = _strs_field()
-    include_roles: tuple[str, ...] = _strs_field()
-    exclude_roles: tuple[str, ...] = _strs_field()
+    include_users: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    exclude_users: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    include_groups: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    exclude_groups: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    include_roles: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    exclude_roles: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
     include_guests_or_external_users: GuestsOrExternalUsers | None = None
     exclude_guests_or_external_users: GuestsOrExternalUsers | None = None
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
@@ -209,10 +206,14 @@ class Filter:
 class ApplicationConditions:
     """``conditionalAccessApplications``: apps, user actions or auth contexts."""
 
-    include_applications: tuple[str, ...] = _strs_field()
-    exclude_applications: tuple[str, ...] = _strs_field()
-    include_user_actions: tuple[str, ...] = _strs_field()
-    include_authentication_context_class_references: tuple[str, ...] = _strs_field()
+    include_applications: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    exclude_applications: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    include_user_actions: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    include_authentication_context_class_references: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     application_filter: Filter | None = None
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
@@ -221,8 +222,10 @@ class ApplicationConditions:
 class ClientApplications:
     """``conditionalAccessClientApplications``: workload identities (entra-facts §3.5)."""
 
-    include_service_principals: tuple[str, ...] = _strs_field()
-    exclude_service_principals: tuple[str, ...] = _strs_field()
+    include_service_principals: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    exclude_service_principals: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     service_principal_filter: Filter | None = None
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
@@ -231,8 +234,10 @@ class ClientApplications:
 class PlatformConditions:
     """``conditionalAccessPlatforms`` (entra-facts §3.6)."""
 
-    include_platforms: tuple[str, ...] = _strs_field()
-    exclude_platforms: tuple[str, ...] = _strs_field()
+    include_platforms: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    exclude_platforms: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -240,8 +245,10 @@ class PlatformConditions:
 class LocationConditions:
     """``conditionalAccessLocations``: named-location ids, ``All``, ``AllTrusted``."""
 
-    include_locations: tuple[str, ...] = _strs_field()
-    exclude_locations: tuple[str, ...] = _strs_field()
+    include_locations: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    exclude_locations: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -251,10 +258,12 @@ class DeviceConditions:
     device-state lists (beta ``deviceStates`` and older ``includeDevices``)."""
 
     device_filter: Filter | None = None
-    include_devices: tuple[str, ...] = _strs_field()
-    exclude_devices: tuple[str, ...] = _strs_field()
-    include_device_states: tuple[str, ...] = _strs_field()
-    exclude_device_states: tuple[str, ...] = _strs_field()
+    include_devices: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    exclude_devices: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    include_device_states: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    exclude_device_states: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -264,8 +273,8 @@ class DeviceStates:
     ``excludeStates``: ``All``, ``Compliant``, ``DomainJoined``), superseded by the
     device filter but still read as documented."""
 
-    include_states: tuple[str, ...] = _strs_field()
-    exclude_states: tuple[str, ...] = _strs_field()
+    include_states: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
+    exclude_states: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -273,7 +282,8 @@ class DeviceStates:
 class AuthenticationFlows:
     """``conditionalAccessAuthenticationFlows``: ``transferMethods`` flags, in order."""
 
-    transfer_methods: tuple[str, ...] = _strs_field()
+    transfer_methods: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
 
@@ -290,15 +300,20 @@ class Conditions:
     users: UserConditions | None = None
     applications: ApplicationConditions | None = None
     client_applications: ClientApplications | None = None
-    client_app_types: tuple[str, ...] = _strs_field()
+    client_app_types: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     platforms: PlatformConditions | None = None
     locations: LocationConditions | None = None
     devices: DeviceConditions | None = None
     device_states: DeviceStates | None = None
-    sign_in_risk_levels: tuple[str, ...] = _strs_field()
-    user_risk_levels: tuple[str, ...] = _strs_field()
-    service_principal_risk_levels: tuple[str, ...] = _strs_field()
-    insider_risk_levels: tuple[str, ...] = _strs_field()
+    sign_in_risk_levels: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    user_risk_levels: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    service_principal_risk_levels: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    insider_risk_levels: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
     authentication_flows: AuthenticationFlows | None = None
     unmodelled: FrozenDict[str, FrozenJSON] = _unmodelled()
 
@@ -314,9 +329,11 @@ class GrantControls:
     """
 
     operator: str = attrs.field(default="OR", converter=to_str, validator=non_empty_str)
-    built_in_controls: tuple[str, ...] = _strs_field()
-    custom_authentication_factors: tuple[str, ...] = _strs_field()
-    terms_of_use: tuple[str, ...] = _strs_field()
+    built_in_controls: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    custom_authentication_factors: tuple[str, ...] = attrs.field(
+        converter=_tuple, validator=_strs, factory=tuple)
+    terms_of_use: tuple[str, ...] = attrs.field(converter=_tuple, validator=_strs, factory=tuple)
     authentication_strength: str | None = attrs.field(default=None, validator=optional_str)
     embedded_authentication_strength: AuthenticationStrength | None = attrs.field(
         default=None, validator=_embedded_matches)

@@ -7,7 +7,7 @@ the clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,7 @@ def _optional_str_set(instance: object, attribute: attrs.Attribute[Any], value: 
         _str_set(instance, attribute, value)
 
 
-def _optional_frozenset(value: object) -> object:
+def _optional_frozenset(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else to_str_frozenset(value)
 
 

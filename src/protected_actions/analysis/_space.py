@@ -161,24 +161,25 @@ _BASE_DEVICES: tuple[tuple[str, Device | None, str | None], ...] = (
 )
 
 
-def _filter_variants(policies: Sequence[CompiledPolicy]) -> list[dict[str, Any]]:
-    """Property assignments built from the literals of every device filter: for each
-    property, each literal, a value matching none of them, or nothing."""
-    literals: dict[str, set[Any]] = {}
-    for cp in policies:
-        flt = cp.device_filter
-        if flt is not None and flt.parsed is not None:
-            for prop, values in flt.parsed.literals().items():
-                literals.setdefault(prop, set()).update(values)
-    if not literals:
-        return [{}]
+def _rule_variants(literals: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Property assignments for one rule: for each of its properties, each literal,
+    a value matching none of them, or nothing."""
     choices = []
     for prop in sorted(literals):
         options: list[Any] = sorted((v for v in literals[prop] if v is not None), key=repr)
         options += ["zz-analysis-none", None]
         choices.append([(prop, v) for v in options])
-    combos = itertools.islice(itertools.product(*choices), 4096)
+    combos = itertools.islice(itertools.product(*choices), 512)
     return [{k: v for k, v in combo if v is not None} for combo in combos]
+
+
+def _filter_rules(policies: Sequence[CompiledPolicy]) -> list[Mapping[str, Sequence[Any]]]:
+    seen: dict[str, Mapping[str, Sequence[Any]]] = {}
+    for cp in policies:
+        flt = cp.device_filter
+        if flt is not None and flt.parsed is not None:
+            seen.setdefault(str(flt.parsed), flt.parsed.literals())
+    return [seen[k] for k in sorted(seen)]
 
 
 _DEVICE_FIELDS = {
@@ -211,25 +212,46 @@ def _device_with(base: Device, props: Mapping[str, Any]) -> Device | None:
 
 def _devices(policies: Sequence[CompiledPolicy], probe: Callable[[Mapping[str, Any]], Request]
              ) -> tuple[Value, ...]:
-    variants = _filter_variants(policies)
+    """Device classes: for each base state, devices built rule by rule from the
+    filters' literals, keeping one device per distinct vector of filter verdicts."""
+    rules = _filter_rules(policies)
     filtered = [cp for cp in policies if cp.device_filter is not None]
     seen: dict[tuple[object, ...], Value] = {}
     for label, base, assumption in _BASE_DEVICES:
-        for props in variants if base is not None else [{}]:
-            device = base if base is None or not props else _device_with(base, props)
-            if base is not None and device is None:
-                continue
-            fields = {"device": device}
-            request = probe(fields)
-            signature = (label, *(check_devices(cp, request)[0] for cp in filtered))
+        found: dict[tuple[object, ...], dict[str, Any]] = {}
+        frontier: list[dict[str, Any]] = [{}]
+        for literals in rules if base is not None else []:
+            grown = [{**props, **more} for props in frontier
+                     for more in _rule_variants(literals)]
+            frontier = list(_distinct(grown, base, label, filtered, probe).values())
+        for props in frontier:
+            found.update(_distinct([props], base, label, filtered, probe))
+        for signature, props in found.items():
             if signature in seen:
                 continue
+            device = base if base is None or not props else _device_with(base, props)
             detail = "" if not props else " with " + ", ".join(
                 f"{k}={v!r}" for k, v in sorted(props.items()))
-            seen[signature] = Value(label + detail, fields,
+            seen[signature] = Value(label + detail, {"device": device},
                                     None if assumption is None and not props
                                     else f"{assumption or 'uses a ' + label}{detail}")
     return tuple(seen.values())
+
+
+def _distinct(variants: Sequence[dict[str, Any]], base: Device | None, label: str,
+              filtered: Sequence[CompiledPolicy],
+              probe: Callable[[Mapping[str, Any]], Request]
+              ) -> dict[tuple[object, ...], dict[str, Any]]:
+    """One property assignment per distinct vector of filter verdicts."""
+    out: dict[tuple[object, ...], dict[str, Any]] = {}
+    for props in variants:
+        device = base if base is None or not props else _device_with(base, props)
+        if base is not None and device is None:
+            continue
+        request = probe({"device": device})
+        signature = (label, *(check_devices(cp, request)[0] for cp in filtered))
+        out.setdefault(signature, props)
+    return out
 
 
 def _app_evidence(policies: Sequence[CompiledPolicy]) -> tuple[Value, ...]:

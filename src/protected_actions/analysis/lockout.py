@@ -27,7 +27,7 @@ from protected_actions._frozen import FrozenDict
 from protected_actions._grant import evaluate_grant
 from protected_actions._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
 from protected_actions.decision import ControlKind, Decision, Outcome, ReasonCode
-from protected_actions.evaluator import _user_facts, evaluate
+from protected_actions.evaluator import _cached_user_facts, _user_facts, evaluate
 from protected_actions.permissions import PROTECTABLE_PERMISSIONS, Permission
 from protected_actions.session import SessionState, User
 from protected_actions.step_up import simulate_step_up, step_up_methods
@@ -365,15 +365,11 @@ def _find_counterexample(search: _Search, holder: _Holder) -> Witness | None:
     return None
 
 
-def _user_key(search: _Search, holder: _Holder) -> tuple[object, ...]:
-    return (frozenset(cp.id for cp in search.policies), holder.user.registered_methods,
-            bool(holder.activates), holder.user.guest_or_external_user_type)
-
-
 class _Analysis:
     def __init__(self, tenant: Tenant, progress: Progress | None) -> None:
         self.tenant, self.index, self.progress = tenant, tenant.compiled, progress
         self.evaluated = 0
+        self.spaces: dict[tuple[str, bool], tuple[Dimension, ...]] = {}
 
     def search(self, permission: Permission, holder: _Holder, *, modern_only: bool
                ) -> tuple[_Search | None, Decision]:
@@ -386,10 +382,26 @@ class _Analysis:
             return None, decision
         policies = [cp for cp in self.index.by_context.get(context, ()) if cp.enforced]
         facts = _user_facts(self.index, session)[0]
-        dims = build_space(self.index, policies, session, facts, context,
-                           modern_clients_only=modern_only)
+        # The classes depend on the context's policies only, not on the user.
+        key = (context, modern_only)
+        dims = self.spaces.get(key)
+        if dims is None:
+            dims = self.spaces[key] = build_space(self.index, policies, session, facts,
+                                                  context, modern_clients_only=modern_only)
         return _Search(self.index, self.tenant, permission, policies, session, facts,
                        context, dims), decision
+
+    def standing(self, context: str | None, holder: _Holder) -> tuple[object, ...]:
+        """What decides a holder's answer: which of the context's enforced policies
+        their user condition lets apply, their registered methods, whether they must
+        activate a role, their guest type. Holders with equal standing are equal."""
+        session = _base_session(holder)
+        facts = _cached_user_facts(self.index, session)[0]
+        request = Request(index=self.index, session=session, user=facts,
+                          target_kind="context", target=context or "")
+        policies = self.index.enforced_by_context.get(context or "", ())
+        return (frozenset(cp.id for cp in policies if check_users(cp, request)[0] is not False),
+                holder.user.registered_methods, bool(holder.activates), facts.guest_type)
 
     def permission(self, permission: Permission) -> PermissionVerdict | None:
         holders = _holders(self.tenant, self.index, permission)
@@ -401,6 +413,10 @@ class _Analysis:
         tried: set[tuple[object, ...]] = set()
         reason = "no holder reaches ALLOW in any session the policies allow"
         for holder in holders:
+            standing = self.standing(context, holder)
+            if standing in tried:
+                continue  # the same standing towards every policy: same answer
+            tried.add(standing)
             search, decision = self.search(permission, holder, modern_only=False)
             if search is None:
                 if decision.outcome is Outcome.ALLOW:
@@ -412,10 +428,6 @@ class _Analysis:
                                         outcome_before=Outcome.ALLOW))
                 reason = decision.reasons[0].message
                 continue
-            key = _user_key(search, holder)
-            if key in tried:
-                continue
-            tried.add(key)
             witness = _find_witness(search, holder)
             self.evaluated += search.evaluated
             if witness is not None:
