@@ -38,7 +38,7 @@ from ._conditions import (
     check_target,
     check_users,
 )
-from ._grant import GrantResult, evaluate_grant
+from ._grant import _BLOCKED, GrantResult, evaluate_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
 from .decision import (
     AnalysisReason,
@@ -329,14 +329,16 @@ def _for_user(req: Request, candidates: tuple[CompiledPolicy, ...]
 
 def _fast_evals(req: Request, candidates: tuple[CompiledPolicy, ...]) -> list[_PolicyEval]:
     """The enforced candidates that apply, with their grants (no explanations)."""
-    out = []
-    for cp in _for_user(req, candidates):
-        undetermined = _applies(cp, req)
-        if undetermined is not None:
-            out.append(_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                                   details=(), grant=evaluate_grant(cp, req.session,
-                                                                    explain=False)))
-    return out
+    applying = [(cp, undetermined) for cp in _for_user(req, candidates)
+                if (undetermined := _applies(cp, req)) is not None]
+    if any(cp.block for cp, _ in applying):
+        # Any applying block decides the outcome (step 6): no other grant matters.
+        return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
+                            details=(), grant=_BLOCKED if cp.block else None)
+                for cp, undetermined in applying]
+    return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
+                        details=(), grant=evaluate_grant(cp, req.session, explain=False))
+            for cp, undetermined in applying]
 
 
 def _decide(req: Request, candidates: tuple[CompiledPolicy, ...], *, context_id: str | None,
