@@ -160,16 +160,13 @@ def _permission(action: str | Permission) -> Permission:
     return permission
 
 
-def _applies(cp: CompiledPolicy, req: Request) -> tuple[str, ...] | None:
-    """The hot-path applicability test: ``None`` when the policy does not apply,
-    otherwise the texts of the conditions left undetermined. Only the conditions
-    the policy configures are checked, and no explanation text is built."""
-    undetermined: tuple[str, ...] = ()
-    verdict, text = check_users(cp, req)
-    if verdict is False:
-        return None
-    if verdict is None:
-        undetermined = (text,)
+def _applies(cp: CompiledPolicy, req: Request, undetermined: tuple[str, ...]
+             ) -> tuple[str, ...] | None:
+    """The hot-path applicability test for a policy whose user condition already
+    passed (``undetermined`` holds its text if it was undetermined): ``None`` when
+    the policy does not apply, otherwise the texts of the conditions left
+    undetermined. Only the conditions the policy configures are checked, and no
+    explanation text is built."""
     if req.target_kind != "context":
         verdict, text = check_target(cp, req)
         if verdict is False:
@@ -313,24 +310,26 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
 
 
 def _for_user(req: Request, candidates: tuple[CompiledPolicy, ...]
-              ) -> tuple[CompiledPolicy, ...]:
-    """The candidates whose user condition does not exclude the user, memoized per
-    (user, target): the users condition depends on the user's facts alone."""
+              ) -> tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]:
+    """The candidates whose user condition does not exclude the user, each with the
+    text of its user condition when undetermined; memoized per (user, target): the
+    users condition depends on the user's facts alone."""
     cache = req.index.caches.setdefault("for_user", {})
     key = (req.user, req.target_kind, req.target)
     kept = cache.get(key)
     if kept is None:
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
-        kept = cache[key] = tuple(cp for cp in candidates
-                                  if check_users(cp, req)[0] is not False)
+        verdicts = ((cp, check_users(cp, req)) for cp in candidates)
+        kept = cache[key] = tuple((cp, (text,) if verdict is None else ())
+                                  for cp, (verdict, text) in verdicts if verdict is not False)
     return kept  # type: ignore[return-value]
 
 
 def _fast_evals(req: Request, candidates: tuple[CompiledPolicy, ...]) -> list[_PolicyEval]:
     """The enforced candidates that apply, with their grants (no explanations)."""
-    applying = [(cp, undetermined) for cp in _for_user(req, candidates)
-                if (undetermined := _applies(cp, req)) is not None]
+    applying = [(cp, undetermined) for cp, users in _for_user(req, candidates)
+                if (undetermined := _applies(cp, req, users)) is not None]
     if any(cp.block for cp, _ in applying):
         # Any applying block decides the outcome (step 6): no other grant matters.
         return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
