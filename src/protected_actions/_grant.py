@@ -51,7 +51,10 @@ def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, .
     window = cp.sign_in_frequency
     if window is None:
         return tuple(a for a in session.authentications if a.at <= at)
-    cutoff = at - window
+    try:
+        cutoff = at - window
+    except OverflowError:  # a window reaching before the first representable instant
+        return tuple(a for a in session.authentications if a.at <= at)
     return tuple(a for a in session.authentications if cutoff <= a.at <= at)
 
 

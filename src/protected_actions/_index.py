@@ -310,16 +310,40 @@ def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
     if sif.value is None or unit not in ("hours", "days"):
         # A configured frequency the evaluator cannot read: strictest reading.
         return EVERY_TIME_SKEW, f"unreadable sign-in frequency {sif.value!r} {sif.type!r}"
-    window = timedelta(hours=sif.value) if unit == "hours" else timedelta(days=sif.value)
+    try:
+        window = timedelta(hours=sif.value) if unit == "hours" else timedelta(days=sif.value)
+    except OverflowError:
+        window = timedelta.max  # longer than any session: every authentication counts
     return window, f"{sif.value} {unit[:-1] if sif.value == 1 else unit}"
 
 
 def _strength_control(kind: ControlKind, detail: str | None, message: str,
                       strength: AuthenticationStrength) -> Control:
+    """The public control: only the combinations a user can complete at a prompt
+    (a combination restricted to certificate issuers or policy OIDs, or to no passkey
+    model at all, cannot be shown by a session), and one passkey model every
+    restricted FIDO2 combination allows. A strength none of whose combinations can
+    be completed is no prompt at all: an unknown control, fail-closed."""
+    doable: list[tuple[str, ...]] = []
+    models: frozenset[str] | None = None
+    for combo, (_, allowed) in zip(strength.allowed_combinations,
+                                   _compile_combinations(strength), strict=True):
+        if allowed is not None and not allowed:
+            continue
+        if allowed is not None:
+            shared = allowed if models is None else models & allowed
+            if not shared:
+                continue
+            models = shared
+        doable.append(combo)
+    if not doable:
+        return Control(kind=ControlKind.UNKNOWN_CONTROL, detail=detail,
+                       message=f"{message}, whose combinations no prompt can complete "
+                       "(certificate or passkey-model restrictions)")
     aaguids = tuple(a for c in strength.combination_configurations if c.kind == "fido2"
-                    for a in c.allowed_aaguids)
+                    for a in c.allowed_aaguids if models and a.casefold() in models)
     return Control(kind=kind, detail=detail, message=message,
-                   combinations=strength.allowed_combinations, fido2_aaguids=aaguids)
+                   combinations=tuple(doable), fido2_aaguids=aaguids[:1])
 
 
 def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
@@ -627,8 +651,12 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         if role.template_id:
             roles.setdefault(role.template_id.casefold(), role)
             role_template[role.id.casefold()] = role.template_id.casefold()
-    group_parents = {g.id.casefold(): frozenset(p.casefold() for p in g.member_of)
-                     for g in tenant.groups}
+    # Group ids are case-insensitive: groups whose ids differ only in case are one
+    # group, nested in the union of their parents (never the last one read).
+    parents: dict[str, set[str]] = {}
+    for g in tenant.groups:
+        parents.setdefault(g.id.casefold(), set()).update(p.casefold() for p in g.member_of)
+    group_parents = {k: frozenset(v) for k, v in parents.items()}
     return CompiledTenant(
         tenant=tenant,
         policies_by_id={p.id: p for p in tenant.policies},
