@@ -206,8 +206,9 @@ class Codec:
 
 
 @attrs.frozen
-class Text(Codec):
-    """A string; ``null`` is ``None`` when optional, else the model default."""
+class Scalar(Codec):
+    """A JSON scalar of one kind; ``null`` is ``None`` when optional, else the model
+    default when there is one. Subclasses say which values are of their kind."""
 
     optional: bool = False
     default: Any = MISSING
@@ -217,9 +218,28 @@ class Text(Codec):
             return None
         if value is None and self.default is not MISSING:
             return self.default
-        if isinstance(value, str):
+        if self.accepts(value):
             return value
-        raise GraphValueError("a string or null" if self.optional else "a string", value)
+        raise GraphValueError(self.expected(), value)
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is of this codec's kind."""
+        raise NotImplementedError
+
+    def expected(self) -> str:
+        """What the error says was expected."""
+        raise NotImplementedError
+
+
+@attrs.frozen
+class Text(Scalar):
+    """A string; ``null`` is ``None`` when optional, else the model default."""
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, str)
+
+    def expected(self) -> str:
+        return "a string or null" if self.optional else "a string"
 
 
 @attrs.frozen
@@ -235,34 +255,27 @@ class DerivedId(Text):
 
 
 @attrs.frozen
-class Flag(Codec):
+class Flag(Scalar):
     """A JSON boolean (never 0/1 or "true")."""
 
-    optional: bool = False
-    default: Any = MISSING
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, bool)
 
-    def load(self, value: Any, ctx: Context) -> Any:
-        if value is None and self.optional:
-            return None
-        if value is None and self.default is not MISSING:
-            return self.default
-        if isinstance(value, bool):
-            return value
-        raise GraphValueError("true or false", value)
+    def expected(self) -> str:
+        return "true or false"
 
 
 @attrs.frozen
-class Integer(Codec):
+class Integer(Scalar):
     """A JSON integer (not a boolean, not a float)."""
 
     optional: bool = True
 
-    def load(self, value: Any, ctx: Context) -> Any:
-        if value is None and self.optional:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise GraphValueError("an integer or null" if self.optional else "an integer", value)
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def expected(self) -> str:
+        return "an integer or null" if self.optional else "an integer"
 
 
 @attrs.frozen
