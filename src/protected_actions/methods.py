@@ -133,6 +133,20 @@ class CombinationConfiguration:
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
 
 
+def _configurations(value: Iterable[CombinationConfiguration]
+                    ) -> tuple[CombinationConfiguration, ...]:
+    # Anything that is not a collection is passed through for the validator to name.
+    return tuple(value) if isinstance(value, (list, tuple)) else value  # type: ignore[return-value]
+
+
+def _check_configurations(instance: object, attribute: attrs.Attribute[Any],
+                          value: object) -> None:
+    if not isinstance(value, tuple) or not all(
+            isinstance(c, CombinationConfiguration) for c in value):
+        raise InvalidModelError("AuthenticationStrength.combination_configurations",
+                                "a sequence of CombinationConfiguration", value)
+
+
 @attrs.frozen(kw_only=True)
 class AuthenticationStrength:
     """An authentication strength policy: the method combinations it allows.
@@ -150,7 +164,7 @@ class AuthenticationStrength:
     policy_type: str = attrs.field(default="custom", validator=non_empty_str)
     requirements_satisfied: str = attrs.field(default="mfa", validator=non_empty_str)
     combination_configurations: tuple[CombinationConfiguration, ...] = attrs.field(
-        converter=tuple, factory=tuple)
+        converter=_configurations, validator=_check_configurations, factory=tuple)
     created_date_time: str | None = attrs.field(default=None, validator=optional_str)
     modified_date_time: str | None = attrs.field(default=None, validator=optional_str)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)

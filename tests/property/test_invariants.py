@@ -767,6 +767,16 @@ def garbled(draw: st.DrawFn) -> tuple[Tenant, SessionState]:
     return tenant, session
 
 
+EXTREME_FREQUENCIES = st.builds(
+    pa.SignInFrequency, value=st.sampled_from([0, 10**6, 10**9, 2**63]) | st.integers(0),
+    type=st.sampled_from(["hours", "days"]),
+    frequency_interval=st.sampled_from([None, "timeBased", "everyTime"]))
+EXTREME_TIMES = st.sampled_from([
+    datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc),
+    datetime(1, 1, 1, 0, 1, tzinfo=timezone.utc)]) | st.datetimes(
+    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-23, minutes=-59))]))
+
+
 class TestTotality:
     """The evaluator is total over valid inputs (DESIGN §4 invariants, STYLE 8)."""
 
@@ -784,6 +794,29 @@ class TestTotality:
                     decision.explain()
                 except pa.ProtectedActionsError as error:
                     note(f"library error: {error!r}")
+
+    @given(data=st.data())
+    def test_extreme_frequencies_and_times_raise_only_library_errors(
+            self, data: st.DataObject) -> None:
+        """Sign-in frequencies of any size and session times from year 1 to 9999 give
+        a Decision or a ProtectedActionsError, never an arithmetic error."""
+        tenant, session = data.draw(tenants_and_sessions(), label="tenant and session")
+        policy = data.draw(st.sampled_from(tenant.policies), label="policy")
+        frequency = data.draw(EXTREME_FREQUENCIES, label="sign-in frequency")
+        tenant = with_policy(tenant, attrs.evolve(
+            policy, session_controls=pa.SessionControls(sign_in_frequency=frequency)))
+        at = data.draw(st.none() | EXTREME_TIMES, label="session time")
+        if at is not None:
+            session = attrs.evolve(session, at=at, authentications=tuple(
+                attrs.evolve(a, at=data.draw(EXTREME_TIMES, label="authentication time"))
+                for a in session.authentications))
+        for action in actions(tenant):
+            try:
+                decision = pa.evaluate(tenant, session, action)
+            except pa.ProtectedActionsError as error:
+                note(f"library error: {error!r}")
+                continue
+            note_decisions("extreme", (decision,))
 
     @given(data=st.data())
     def test_a_policy_the_evaluator_cannot_read_never_allows(
