@@ -17,7 +17,7 @@ from .decision import Control, ControlKind, Requirement
 from .methods import Authentication
 from .session import SessionState
 
-__all__ = ["GrantResult", "evaluate_grant"]
+__all__ = ["GrantResult", "evaluate_grant", "shared_grant"]
 
 _FRESH_AUTH = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH,
                          ControlKind.REAUTHENTICATION})
@@ -103,6 +103,21 @@ _CHECKS: dict[ControlKind, Callable[[CompiledControl, SessionState,
 
 def _sorted(controls: list[Control]) -> tuple[Control, ...]:
     return tuple(sorted(controls, key=Control.sort_key))
+
+
+def shared_grant(cp: CompiledPolicy, session: SessionState,
+                 memo: dict[int, GrantResult]) -> GrantResult:
+    """:func:`evaluate_grant` without explanations, computed once per grant shape in
+    one request (``memo`` lives for that request): policies with the same controls
+    and window get the same answer, with their own id in the requirements."""
+    known = memo.get(cp.grant_shape)
+    if known is None:
+        known = memo[cp.grant_shape] = evaluate_grant(cp, session, explain=False)
+        return known
+    if not known.unmet or known.unmet[0].policy_id == cp.id:
+        return known
+    return GrantResult(blocked=known.blocked, satisfied=known.satisfied, unmet=tuple(
+        Requirement(policy_id=cp.id, any_of=r.any_of) for r in known.unmet))
 
 
 def evaluate_grant(cp: CompiledPolicy, session: SessionState, *,

@@ -170,6 +170,7 @@ class CompiledPolicy:
     authentication_flows: frozenset[str] | None
     undecidable: tuple[str, ...]
     checks: tuple[str, ...]  # the conditions it configures, beyond users and target
+    grant_shape: int = -1  # policies with equal grant controls and window share a number
     # grant and session
     operator_and: bool
     block: bool
@@ -574,6 +575,14 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
     return out
 
 
+def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:
+    """What a grant's answer depends on, besides the session: equal keys, equal
+    answers (up to the policy id in the requirements)."""
+    return (cp.block, cp.operator_and, tuple(c.control for c in cp.controls),
+            tuple(c.combinations for c in cp.controls), cp.sign_in_frequency,
+            cp.sign_in_frequency_text)
+
+
 def _configured_checks(cp: CompiledPolicy) -> tuple[str, ...]:
     """Names of the conditions a policy configures (the others always match)."""
     flags = {
@@ -642,7 +651,10 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
     strengths.update({s.id: s for s in tenant.all_authentication_strengths})
     compiled = tuple(sorted((_compile_policy(p, strengths) for p in tenant.policies),
                             key=lambda cp: cp.id))
-    compiled = tuple(attrs.evolve(cp, checks=_configured_checks(cp)) for cp in compiled)
+    shapes: dict[tuple[object, ...], int] = {}
+    compiled = tuple(attrs.evolve(cp, checks=_configured_checks(cp),
+                                  grant_shape=shapes.setdefault(_grant_key(cp), len(shapes)))
+                     for cp in compiled)
     live = [cp for cp in compiled if cp.state != "disabled"]
     roles: dict[str, RoleDefinition] = {}
     role_template: dict[str, str] = {}

@@ -38,7 +38,7 @@ from ._conditions import (
     check_target,
     check_users,
 )
-from ._grant import _BLOCKED, GrantResult, evaluate_grant
+from ._grant import _BLOCKED, GrantResult, evaluate_grant, shared_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
 from .decision import (
     AnalysisReason,
@@ -335,8 +335,9 @@ def _fast_evals(req: Request, candidates: tuple[CompiledPolicy, ...]) -> list[_P
         return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
                             details=(), grant=_BLOCKED if cp.block else None)
                 for cp, undetermined in applying]
+    memo: dict[int, GrantResult] = {}
     return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                        details=(), grant=evaluate_grant(cp, req.session, explain=False))
+                        details=(), grant=shared_grant(cp, req.session, memo))
             for cp, undetermined in applying]
 
 
