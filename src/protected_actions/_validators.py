@@ -76,6 +76,12 @@ def instance_of(kind: type, *, optional: bool = False) -> Any:
     return check
 
 
+def str_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a frozenset of non-empty strings."""
+    if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):
+        raise InvalidModelError(_name(instance, attribute), "a set of non-empty strings", value)
+
+
 def in_choices(*choices: str, allow_unknown: bool = False) -> Any:
     """Validator factory: the string is one of ``choices`` (case-sensitive)."""
     allowed = frozenset(choices)

@@ -20,6 +20,7 @@ from ._validators import (
     non_empty_str,
     optional_bool,
     optional_str,
+    str_set,
     str_tuple,
     strict_bool,
     to_str,
@@ -36,15 +37,9 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def _str_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):
-        raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
-                                "a set of non-empty strings", value)
-
-
-def _optional_str_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _optionalstr_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        _str_set(instance, attribute, value)
+        str_set(instance, attribute, value)
 
 
 def _optional_frozenset(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -67,14 +62,14 @@ class User:
     id: str = attrs.field(validator=non_empty_str)
     display_name: str | None = attrs.field(default=None, validator=optional_str)
     user_type: str = attrs.field(default="member", converter=to_str, validator=non_empty_str)
-    member_of: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=_str_set,
+    member_of: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=str_set,
                                             factory=frozenset)
-    roles: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=_str_set,
+    roles: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=str_set,
                                         factory=frozenset)
     eligible_roles: frozenset[str] = attrs.field(converter=to_str_frozenset,
-                                                 validator=_str_set, factory=frozenset)
+                                                 validator=str_set, factory=frozenset)
     registered_methods: frozenset[str] | None = attrs.field(
-        default=None, converter=_optional_frozenset, validator=_optional_str_set)
+        default=None, converter=_optional_frozenset, validator=_optionalstr_set)
     guest_or_external_user_type: str | None = attrs.field(default=None, converter=to_str,
                                                           validator=optional_str)
     home_tenant_id: str | None = attrs.field(default=None, validator=optional_str)
@@ -215,9 +210,9 @@ class SessionState:
                                                   validator=optional_str)
     application_id: str | None = attrs.field(default=None, validator=optional_str)
     accepted_terms_of_use: frozenset[str] = attrs.field(
-        converter=to_str_frozenset, validator=_str_set, factory=frozenset)
+        converter=to_str_frozenset, validator=str_set, factory=frozenset)
     satisfied_custom_controls: frozenset[str] = attrs.field(
-        converter=to_str_frozenset, validator=_str_set, factory=frozenset)
+        converter=to_str_frozenset, validator=str_set, factory=frozenset)
     password_changed_at: datetime | None = attrs.field(
         default=None, validator=attrs.validators.optional(aware_datetime))
     is_approved_client_app: bool = attrs.field(default=False, validator=strict_bool)

@@ -18,7 +18,7 @@ import attrs
 
 from ._frozen import FrozenDict, FrozenJSON
 from ._index import CompiledTenant, compile_tenant
-from ._validators import non_empty_str, optional_str, strict_bool, to_str_frozenset
+from ._validators import non_empty_str, optional_str, str_set, strict_bool, to_str_frozenset
 from .contexts import AuthContext, ProtectedAction
 from .errors import InvalidModelError
 from .locations import CompliantNetworkNamedLocation, CountryNamedLocation, IpNamedLocation
@@ -37,12 +37,6 @@ def __dir__() -> list[str]:
 NamedLocation = IpNamedLocation | CountryNamedLocation | CompliantNetworkNamedLocation
 
 
-def _str_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):
-        raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
-                                "a set of non-empty strings", value)
-
-
 @attrs.frozen(kw_only=True)
 class Group:
     """A directory group. ``member_of`` lists the groups it is itself a member of
@@ -51,7 +45,7 @@ class Group:
     id: str = attrs.field(validator=non_empty_str)
     display_name: str | None = attrs.field(default=None, validator=optional_str)
     is_assignable_to_role: bool = attrs.field(default=False, validator=strict_bool)
-    member_of: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=_str_set,
+    member_of: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=str_set,
                                             factory=frozenset)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
 
