@@ -249,15 +249,7 @@ class CompiledTenant:
 
     def expand_groups(self, groups: Iterable[str]) -> frozenset[str]:
         """The groups plus every group they are (transitively) nested in; cycles end."""
-        seen: set[str] = set()
-        stack = list(groups)
-        while stack:
-            group = stack.pop()
-            if group in seen:
-                continue
-            seen.add(group)
-            stack.extend(self.group_parents.get(group, ()))
-        return frozenset(seen)
+        return nested_closure(groups, self.group_parents)
 
     def role_keys(self, role_ids: Iterable[str]) -> frozenset[str]:
         """Role ids plus their template ids, casefolded (policies name templates).
@@ -276,6 +268,20 @@ class CompiledTenant:
             if template:
                 keys.add(template)
         return frozenset(keys)
+
+
+def nested_closure(groups: Iterable[str], parents: Mapping[str, frozenset[str]]
+                   ) -> frozenset[str]:
+    """The groups plus every group they are (transitively) nested in, following
+    ``parents``; a cycle ends the walk instead of looping (entra-facts §6.2)."""
+    seen: set[str] = set()
+    stack = list(groups)
+    while stack:
+        group = stack.pop()
+        if group not in seen:
+            seen.add(group)
+            stack.extend(parents.get(group, ()))
+    return frozenset(seen)
 
 
 def _state(value: str) -> str:
@@ -520,16 +526,6 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
 
 def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
                role_template: Mapping[str, str]) -> dict[str, DirectoryEntry]:
-    def expand(groups: Iterable[str]) -> frozenset[str]:
-        seen: set[str] = set()
-        stack = list(groups)
-        while stack:
-            g = stack.pop()
-            if g not in seen:
-                seen.add(g)
-                stack.extend(index_groups.get(g, ()))
-        return frozenset(seen)
-
     assignable = {g.id.casefold() for g in tenant.groups if g.is_assignable_to_role}
     active: dict[str, set[str]] = {}
     tenant_wide: dict[str, set[str]] = {}
@@ -552,7 +548,7 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
         records[principal] = [User(id=principal)]
     out: dict[str, DirectoryEntry] = {}
     for key, users in records.items():
-        groups = expand(g.casefold() for u in users for g in u.member_of)
+        groups = nested_closure((g.casefold() for u in users for g in u.member_of), index_groups)
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
         principals = [key, *(g for g in groups if g in assignable)]
