@@ -190,17 +190,16 @@ class _Holder:
 
 def _holders(tenant: Tenant, index: CompiledTenant, permission: Permission) -> list[_Holder]:
     def grants(roles: frozenset[str]) -> frozenset[str]:
-        return frozenset(r for r in roles if (d := index.roles.get(r.casefold())) is not None
-                         and d.grants(permission))
+        return frozenset(r for r in roles if index.role_grants_permission((r,), permission))
 
     users: dict[str, User] = {}
     for u in sorted(tenant.users, key=lambda u: u.id):
         users.setdefault(u.id.casefold(), u)
+    groups = {g.id.casefold() for g in tenant.groups}
     principals = {a.principal_id for a in tenant.role_assignments} | {
         e.principal_id for e in tenant.role_eligibilities}
     for principal in sorted(principals):
-        if principal.casefold() not in users and not any(
-                g.id.casefold() == principal.casefold() for g in tenant.groups):
+        if principal.casefold() not in users and principal.casefold() not in groups:
             users[principal.casefold()] = User(id=principal)
     out = []
     for key in sorted(users):
