@@ -7,9 +7,8 @@ assumptions. Otherwise the cell is the outcome of the user's default session (no
 sign-in facts beyond the directory's), after the step-up it asks for: ``not
 authorized``, ``eligible only``, ``cannot step up`` or ``DENY (<reason code>)``.
 
-The search is :func:`~protected_actions.analysis.find_lockouts` run on the tenant
-reduced to one user (the policies, contexts and groups unchanged; only that user's
-role assignments), so its witness is that user's.
+The search is :func:`~protected_actions.analysis.find_witness` for that user, over
+the same condition classes as the lockout analysis.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from protected_actions.analysis import Witness, find_lockouts
+from protected_actions.analysis import Witness, find_witness
 from protected_actions.analysis.lockout import ANALYSIS_TIME
 from protected_actions.decision import Decision, Outcome, ReasonCode
 from protected_actions.evaluator import evaluate
@@ -69,21 +68,6 @@ def _users(tenant: Tenant) -> tuple[User, ...]:
     return (*tenant.users, *(User(id=i) for i in orphans))
 
 
-def _alone(tenant: Tenant, user: User) -> Tenant:
-    """The tenant with ``user`` as its only user and only holder of roles."""
-    groups = {g.id.casefold() for g in tenant.groups}
-    mine = user.id.casefold()
-
-    def keep(principal: str) -> bool:
-        return principal.casefold() == mine or principal.casefold() in groups
-
-    return attrs.evolve(
-        tenant, users=(user,), emergency_access_accounts=(),
-        role_assignments=tuple(a for a in tenant.role_assignments if keep(a.principal_id)),
-        role_eligibilities=tuple(e for e in tenant.role_eligibilities
-                                 if keep(e.principal_id)))
-
-
 def _after_step_up(tenant: Tenant, user: User, permission: str) -> Decision:
     session = SessionState(at=ANALYSIS_TIME, user=user)
     decision = evaluate(tenant, session, permission)
@@ -118,12 +102,11 @@ def _default_cell(user: User, permission: str, decision: Decision) -> Cell:
 
 
 def _row(tenant: Tenant, user: User, permissions: Sequence[str]) -> tuple[Cell, ...]:
-    report = find_lockouts(_alone(tenant, user))
     cells = []
     for permission in permissions:
         decision = _after_step_up(tenant, user, permission)
-        witness = report.witness(permission)
-        if witness is not None and witness.user_id.casefold() == user.id.casefold():
+        witness = find_witness(tenant, permission, user.id)
+        if witness is not None:
             activated = decision.codes[:1] == (ReasonCode.ROLE_NOT_ACTIVE,)
             cells.append(_witness_cell(user, permission, witness, activated))
         else:
