@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 import attrs
 import pytest
@@ -56,6 +57,7 @@ from protected_actions import (
     RoleDefinition,
     RoleEligibility,
     SessionControls,
+    SessionState,
     SignInFrequency,
     Tenant,
     User,
@@ -1207,3 +1209,107 @@ class TestCustomRoles:
         d = pa.evaluate(t, s, CA_CREATE)
         assert d.outcome is pa.Outcome.ALLOW
         assert d.policies[0].analysis_reasons == ("users",)
+
+
+def _fresh_copy(t: Tenant) -> Tenant:
+    """An equal tenant with nothing compiled or remembered yet."""
+    return attrs.evolve(t)
+
+
+_REMEMBERING = tenant(
+    policy("p1", controls=("mfa",), session_controls=sif(value=1, type="hours",
+                                                         is_enabled=True)),
+    policy("p2", controls=("compliantDevice",), terms_of_use=["tou-1"], operator="OR"),
+    policy("p3", controls=("passwordChange",), sign_in_risk_levels=("high",)),
+    policy("p4", controls=("domainJoinedDevice",),
+           client_app_types=("mobileAppsAndDesktopClients",)),
+)
+
+
+def _with(fields: dict[str, object]) -> SessionState:
+    """A session at NOW for an active Global Administrator, on a non-compliant device."""
+    merged: dict[str, Any] = {"device": Device(is_compliant=False), **fields}
+    return SessionState(at=NOW, user=user(), **merged)
+
+
+class TestRememberedAnswers:
+    """The engine remembers per-user plans, per-session grant verdicts and decision
+    bodies (protected_actions._plans). One changed fact after another on the same
+    tenant object must give the answer a freshly compiled tenant gives."""
+
+    @pytest.mark.parametrize(("first", "then"), [
+        ({}, {"client_app_type": "exchangeActiveSync"}),
+        ({}, {"supports_claims_challenge": False}),
+        ({"authentications": (auth("password", "microsoftAuthenticatorPush"),)},
+         {"authentications": (auth("password", "microsoftAuthenticatorPush",
+                                   at=ago(minutes=61)),)}),
+        ({"authentications": (auth("password", "microsoftAuthenticatorPush"),)},
+         {"authentications": (auth("password", "microsoftAuthenticatorPush",
+                                   at=NOW + timedelta(minutes=1)),)}),
+        ({"authentications": (auth("password", "sms", at=ago(minutes=59)),)},
+         {"authentications": (Authentication(
+             methods=frozenset({"password", "sms"}),
+             at=(NOW - timedelta(minutes=61)).astimezone(timezone(timedelta(hours=5)))),)}),
+        ({"device": Device(is_compliant=True)}, {"device": Device(is_compliant=True),
+                                                 "authentication_flow": "deviceCodeFlow"}),
+        ({}, {"device": Device(is_compliant=True)}),
+        ({}, {"accepted_terms_of_use": {"tou-1"}}),
+        ({"sign_in_risk_level": "high"}, {"sign_in_risk_level": "high",
+                                          "password_changed_at": ago(minutes=1)}),
+        ({}, {"sign_in_risk_level": "high"}),
+        ({"client_app_type": "mobileAppsAndDesktopClients"},
+         {"client_app_type": "mobileAppsAndDesktopClients",
+          "device": Device(trust_type="ServerAD")}),
+    ])
+    def test_one_changed_fact(self, first: dict[str, object], then: dict[str, object]) -> None:
+        warm = _fresh_copy(_REMEMBERING)
+        before = check(warm, _with(first))
+        after = check(warm, _with(then))
+        assert after != before  # the fact matters, and is not taken from the first answer
+        cold = check(_fresh_copy(_REMEMBERING), _with(then))
+        assert after == cold
+        assert after.policies == cold.policies
+
+    def test_same_user_other_groups(self) -> None:
+        """The session's own group claims are part of the user's standing."""
+        t = tenant(policy("p1", users=UserConditions(include_groups=("g1",))))
+        assert check(t, session(who=user(member_of={"g1"}))).outcome is Outcome.CHALLENGE
+        assert check(t, session(who=user())).outcome is Outcome.ALLOW
+        assert check(t, session(who=user(member_of={"g1"}))).outcome is Outcome.CHALLENGE
+
+
+class _SpringForward(tzinfo):
+    """A zone at UTC+1 that moves to UTC+2 at 02:00 wall time on NOW's day."""
+
+    SWITCH = datetime(NOW.year, NOW.month, NOW.day, 2, 0)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        assert dt is not None
+        return timedelta(hours=2 if dt.replace(tzinfo=None) >= self.SWITCH else 1)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return self.utcoffset(dt) - timedelta(hours=1)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "SPRING"
+
+
+class TestElapsedTime:
+    """Sign-in frequency counts real elapsed time, also across a daylight-saving change
+    (Python's own subtraction of two instants in one zone compares wall clocks)."""
+
+    def test_across_a_clock_change(self) -> None:
+        zone = _SpringForward()
+        at = (_SpringForward.SWITCH + timedelta(minutes=30)).replace(tzinfo=zone)
+        then = (_SpringForward.SWITCH - timedelta(minutes=50)).replace(tzinfo=zone)
+        assert at - then == timedelta(minutes=80)  # wall clocks
+        assert at.astimezone(timezone.utc) - then.astimezone(timezone.utc) == \
+            timedelta(minutes=20)  # real time
+        t = tenant(policy(session_controls=sif(value=1, type="hours", is_enabled=True)))
+        mfa = Authentication(methods=frozenset({"password", "sms"}), at=then)
+        d = evaluate(t, SessionState(at=at, user=user(), authentications=(mfa,)), CA_CREATE)
+        assert d.outcome is Outcome.ALLOW
+        late = Authentication(methods=frozenset({"password", "sms"}),
+                              at=then - timedelta(minutes=41))  # 61 real minutes
+        d = evaluate(t, SessionState(at=at, user=user(), authentications=(late,)), CA_CREATE)
+        assert d.outcome is Outcome.CHALLENGE

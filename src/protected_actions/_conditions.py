@@ -126,10 +126,15 @@ def check_target(cp: CompiledPolicy, req: Request) -> Explained:
         hit = req.target in cp.contexts
         return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted" \
             if req.explain else ""
-    if req.target_kind == "userAction":
-        hit = req.target.casefold() in cp.user_actions
-        return hit, f"user action {req.target} is {'' if hit else 'not '}targeted"
-    return _check_application(cp, req.target.casefold())
+    return check_resource(cp, req.target_kind, req.target)
+
+
+def check_resource(cp: CompiledPolicy, kind: str, target: str) -> Explained:
+    """The target condition for a sign-in: a user action or an application."""
+    if kind == "userAction":
+        hit = target.casefold() in cp.user_actions
+        return hit, f"user action {target} is {'' if hit else 'not '}targeted"
+    return _check_application(cp, target.casefold())
 
 
 def _check_application(cp: CompiledPolicy, app: str) -> Explained:

@@ -9,6 +9,7 @@ not count. Authentications dated after ``session.at`` are never evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import attrs
 
@@ -17,7 +18,7 @@ from .decision import Control, ControlKind, Requirement
 from .methods import Authentication
 from .session import SessionState
 
-__all__ = ["GrantResult", "evaluate_grant", "shared_grant"]
+__all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "shared_grant"]
 
 _FRESH_AUTH = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH,
                          ControlKind.REAUTHENTICATION})
@@ -46,16 +47,30 @@ _BLOCKED = GrantResult(blocked=True, unmet=(), satisfied=())
 _SATISFIED = GrantResult(blocked=False, unmet=(), satisfied=())
 
 
+ZERO = timedelta(0)
+
+
+def elapsed(later: datetime, earlier: datetime) -> timedelta:
+    """The real time from ``earlier`` to ``later`` (aware instants). Python subtracts
+    wall clocks when both share a ``tzinfo``, which is wrong across a daylight-saving
+    change; such instants are compared in UTC."""
+    zone = later.tzinfo
+    if zone is earlier.tzinfo and type(zone) is not timezone:
+        return later.astimezone(timezone.utc) - earlier.astimezone(timezone.utc)
+    return later - earlier
+
+
 def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, ...]:
+    """The authentications that are evidence: not after ``session.at`` and, with a
+    sign-in frequency, no older than its window (in real elapsed time)."""
     at = session.at
     window = cp.sign_in_frequency
-    if window is None:
-        return tuple(a for a in session.authentications if a.at <= at)
-    try:
-        cutoff = at - window
-    except OverflowError:  # a window reaching before the first representable instant
-        return tuple(a for a in session.authentications if a.at <= at)
-    return tuple(a for a in session.authentications if cutoff <= a.at <= at)
+    fresh = []
+    for a in session.authentications:
+        age = elapsed(at, a.at)
+        if age >= ZERO and (window is None or age <= window):
+            fresh.append(a)
+    return tuple(fresh)
 
 
 def _no_device_grant(session: SessionState) -> bool:
@@ -103,6 +118,20 @@ _CHECKS: dict[ControlKind, Callable[[CompiledControl, SessionState,
 
 def _sorted(controls: list[Control]) -> tuple[Control, ...]:
     return tuple(sorted(controls, key=Control.sort_key))
+
+
+def grant_verdict(cp: CompiledPolicy, session: SessionState) -> tuple[int, bool] | None:
+    """Everything :func:`evaluate_grant` reads from the session, for one policy: which
+    controls are met (bit ``i`` for ``cp.controls[i]``) and whether an authentication
+    is fresh for its sign-in frequency. ``None`` for a block, which reads nothing."""
+    if cp.block:
+        return None
+    fresh = _fresh(session, cp)
+    met = 0
+    for bit, control in enumerate(cp.controls):
+        if _check(control, session, fresh):
+            met |= 1 << bit
+    return met, bool(fresh)
 
 
 def shared_grant(cp: CompiledPolicy, session: SessionState,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -226,7 +226,7 @@ class CompiledTenant:
     """Role-assignable group (casefolded) -> (active roles at any scope, tenant-wide
     active roles, eligible roles) assigned to it."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
-    caches: dict[str, dict[object, object]] = attrs.field(factory=dict, eq=False, repr=False)
+    caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables for pure lookups (parsed permissions, user facts): same input,
     same answer, so results never depend on what was asked before."""
 

@@ -30,16 +30,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._conditions import (
-    CHECKS_BY_NAME,
-    CONDITION_CHECKS,
-    Request,
-    UserFacts,
-    check_target,
-    check_users,
-)
+from ._conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
 from ._grant import _BLOCKED, GrantResult, evaluate_grant, shared_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
+from ._plans import Applying, Body, Candidates, UserEntry, grant_table, remember
 from .decision import (
     AnalysisReason,
     Challenge,
@@ -60,6 +54,7 @@ from .tenant import Tenant
 __all__ = ["evaluate", "evaluate_sign_in"]
 
 _USER_ACTION_PREFIX = "urn:user:"
+_UNKNOWN = object()
 _TARGET_REASON = {
     "context": AnalysisReason.AUTHENTICATION_CONTEXT,
     "application": AnalysisReason.APPLICATION,
@@ -127,19 +122,24 @@ def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission)
     return index.role_grants_permission(roles, permission)
 
 
-_CACHE_LIMIT = 65_536
+def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
+    """:func:`_user_facts` with the user's memo tables, memoized per user: keyed on
+    every user field it reads."""
+    user = session.user
+    key = (user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
+           user.guest_or_external_user_type, user.home_tenant_id)
+    cache: dict[object, UserEntry] = index.caches.setdefault("users", {})
+    entry = cache.get(key)
+    if entry is None:
+        entry = remember(cache, key, UserEntry(*_user_facts(index, session)))
+    return entry
 
 
 def _cached_user_facts(index: CompiledTenant, session: SessionState
                        ) -> tuple[UserFacts, frozenset[str], frozenset[str]]:
-    """:func:`_user_facts`, memoized per user object (a pure function of it)."""
-    cache = index.caches.setdefault("users", {})
-    facts = cache.get(session.user)
-    if facts is None:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        facts = cache[session.user] = _user_facts(index, session)
-    return facts  # type: ignore[return-value]
+    """:func:`_user_facts`, memoized per user (a pure function of the user)."""
+    entry = _user_entry(index, session)
+    return entry.facts, entry.active, entry.eligible
 
 
 _PERMISSIONS: dict[str, Permission] = {}
@@ -153,33 +153,8 @@ def _permission(action: str | Permission) -> Permission:
         return as_permission(action)  # raises InvalidPermissionError for any other type
     permission = _PERMISSIONS.get(action)
     if permission is None:
-        permission = as_permission(action)
-        if len(_PERMISSIONS) >= _CACHE_LIMIT:
-            _PERMISSIONS.clear()
-        _PERMISSIONS[action] = permission
+        permission = remember(_PERMISSIONS, action, as_permission(action))
     return permission
-
-
-def _applies(cp: CompiledPolicy, req: Request, undetermined: tuple[str, ...]
-             ) -> tuple[str, ...] | None:
-    """The hot-path applicability test for a policy whose user condition already
-    passed (``undetermined`` holds its text if it was undetermined): ``None`` when
-    the policy does not apply, otherwise the texts of the conditions left
-    undetermined. Only the conditions the policy configures are checked, and no
-    explanation text is built."""
-    if req.target_kind != "context":
-        verdict, text = check_target(cp, req)
-        if verdict is False:
-            return None
-        if verdict is None:
-            undetermined += (text,)
-    for name in cp.checks:
-        verdict, text = CHECKS_BY_NAME[name][1](cp, req)
-        if verdict is False:
-            return None
-        if verdict is None:
-            undetermined += (text,)
-    return undetermined
 
 
 def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _PolicyEval:
@@ -242,19 +217,21 @@ def _disabled_result(cp: CompiledPolicy) -> PolicyResult:
                         details=("the policy is disabled",))
 
 
-def _trace(req: Request) -> _LazyTrace:
+def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
+           target: str, decision_target: str) -> _LazyTrace:
     """Every policy of the tenant, evaluated with explanations, on first access."""
 
     def build() -> tuple[PolicyResult, ...]:
-        explaining = attrs.evolve(req, explain=True)
+        explaining = Request(index=index, session=session, user=facts, target_kind=kind,
+                             target=target, decision_target=decision_target, explain=True)
         return tuple(_disabled_result(cp) if cp.state == "disabled"
                      else _policy_result(_evaluate_policy(cp, explaining, explain=True))
-                     for cp in req.index.compiled)
+                     for cp in index.compiled)
 
     return _LazyTrace(build)
 
 
-def _combine(evals: list[_PolicyEval], req: Request, *, claims_capable: bool
+def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable: bool
              ) -> tuple[Outcome, list[Reason], tuple[Requirement, ...]]:
     applying = [e for e in evals if e.applies]
     blocked = [e for e in applying if e.grant is not None and e.grant.blocked]
@@ -277,9 +254,9 @@ def _combine(evals: list[_PolicyEval], req: Request, *, claims_capable: bool
             message="needs " + "; ".join(r.describe() for r in e.grant.unmet  # type: ignore[union-attr]
                                          if not r.is_interactive))
             for e in hard], requirements
-    legacy = req.session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
+    legacy = session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
     if legacy or not claims_capable:
-        why = (f"the {req.session.client_app_type} client cannot be prompted" if legacy
+        why = (f"the {session.client_app_type} client cannot be prompted" if legacy
                else "the client cannot handle a claims challenge")
         return Outcome.DENY, [Reason(code=ReasonCode.CLIENT_CANNOT_STEP_UP,
                                      message=f"{why}; it would need: "
@@ -309,58 +286,129 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
     return out
 
 
-def _for_user(req: Request, candidates: tuple[CompiledPolicy, ...]
-              ) -> tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]:
-    """The candidates whose user condition does not exclude the user, each with the
-    text of its user condition when undetermined; memoized per (user, target): the
-    users condition depends on the user's facts alone."""
-    cache = req.index.caches.setdefault("for_user", {})
-    key = (req.user, req.target_kind, req.target)
-    kept = cache.get(key)
-    if kept is None:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        verdicts = ((cp, check_users(cp, req)) for cp in candidates)
-        kept = cache[key] = tuple((cp, (text,) if verdict is None else ())
-                                  for cp, (verdict, text) in verdicts if verdict is not False)
-    return kept  # type: ignore[return-value]
-
-
-def _fast_evals(req: Request, candidates: tuple[CompiledPolicy, ...]) -> list[_PolicyEval]:
-    """The enforced candidates that apply, with their grants (no explanations)."""
-    applying = [(cp, undetermined) for cp, users in _for_user(req, candidates)
-                if (undetermined := _applies(cp, req, users)) is not None]
+def _build_body(applying: Applying, session: SessionState, acrs: tuple[str, ...], *,
+                claims_capable: bool) -> Body:
+    """Steps 5-6 for the policies that apply (each with its undetermined texts)."""
     if any(cp.block for cp, _ in applying):
         # Any applying block decides the outcome (step 6): no other grant matters.
-        return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                            details=(), grant=_BLOCKED if cp.block else None)
-                for cp, undetermined in applying]
-    memo: dict[int, GrantResult] = {}
-    return [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                        details=(), grant=shared_grant(cp, req.session, memo))
-            for cp, undetermined in applying]
-
-
-def _decide(req: Request, candidates: tuple[CompiledPolicy, ...], *, context_id: str | None,
-            claims_capable: bool) -> Decision:
-    evals = _fast_evals(req, candidates)
-    outcome, reasons, requirements = _combine(evals, req, claims_capable=claims_capable)
+        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
+                             details=(), grant=_BLOCKED if cp.block else None)
+                 for cp, undetermined in applying]
+    else:
+        memo: dict[int, GrantResult] = {}
+        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
+                             details=(), grant=shared_grant(cp, session, memo))
+                 for cp, undetermined in applying]
+    outcome, reasons, requirements = _combine(evals, session, claims_capable=claims_capable)
     reasons += _side_reasons(evals)
-    challenge = None
-    if outcome is Outcome.CHALLENGE:
-        challenge = Challenge(acrs=(context_id,) if context_id else (), requirements=requirements)
-    return Decision(
-        outcome=outcome, reasons=tuple(sorted(reasons, key=Reason.sort_key)),
-        target=req.decision_target, user_id=req.session.user.id, context_id=context_id,
-        challenge=challenge, complete=not any(e.undetermined for e in evals),
-        trace=_trace(req))
+    challenge = Challenge(acrs=acrs, requirements=requirements) \
+        if outcome is Outcome.CHALLENGE else None
+    return Body(outcome, tuple(sorted(reasons, key=Reason.sort_key)), challenge,
+                not any(e.undetermined for e in evals))
 
 
-def _early(req: Request, outcome: Outcome, code: ReasonCode, message: str,
-           context_id: str | None) -> Decision:
-    return Decision(outcome=outcome, reasons=(Reason(code=code, message=message),),
-                    target=req.decision_target, user_id=req.session.user.id,
-                    context_id=context_id, trace=_trace(req))
+def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
+            candidates: Candidates, *, kind: str, target: str, decision_target: str,
+            context_id: str | None, claims_capable: bool) -> Decision:
+    """Steps 4-6: the plan for the user, the grant verdicts for the session, and the
+    body they give (each remembered; see :mod:`protected_actions._plans`)."""
+
+    def request() -> Request:
+        return Request(index=index, session=session, user=entry.facts, target_kind=kind,
+                       target=target, decision_target=decision_target)
+
+    plan = entry.plans.get(candidates)
+    if plan is None:
+        plan = remember(entry.plans, candidates, candidates.plan(entry.facts, request))
+    applying = plan.fixed
+    condition_key: tuple[object, ...] = ()
+    if applying is None:
+        applying, condition_key = plan.applying(request())
+    if plan.fixed_block:
+        key: object = condition_key
+    else:
+        verdicts = plan.pick(grant_table(index, session)) if plan.pick is not None else None
+        key = (condition_key, verdicts, session.client_app_type, claims_capable)
+    body = plan.bodies.get(key)
+    if body is None:
+        body = remember(plan.bodies, key, _build_body(applying, session, candidates.acrs,
+                                                      claims_capable=claims_capable))
+    return Decision(outcome=body.outcome, reasons=body.reasons, target=decision_target,
+                    user_id=session.user.id, context_id=context_id,
+                    challenge=body.challenge, complete=body.complete,
+                    trace=_trace(index, session, entry.facts, kind, target, decision_target))
+
+
+class _Action:
+    """What an action asks of every user: its permission, the context protecting it,
+    the candidates on that context, and the reasons of the early answers."""
+
+    __slots__ = ("candidates", "context_id", "early", "not_active", "not_authorized",
+                 "permission")
+
+    def __init__(self, index: CompiledTenant, permission: Permission) -> None:
+        self.permission = permission
+        context_id = self.context_id = index.context_for(permission)
+        self.not_active = (Reason(code=ReasonCode.ROLE_NOT_ACTIVE, message=(
+            f"only an eligible role grants {permission}: activate it first")),)
+        self.not_authorized = (Reason(code=ReasonCode.NOT_AUTHORIZED,
+                                      message=f"no active role grants {permission}"),)
+        self.early: tuple[Outcome, tuple[Reason, ...]] | None = None
+        self.candidates: Candidates | None = None
+        if context_id is None:
+            self.early = Outcome.ALLOW, (Reason(
+                code=ReasonCode.NOT_PROTECTED,
+                message=f"{permission} is not a protected action"),)
+        elif permission.is_directory and context_id not in index.enforced_contexts:
+            self.early = Outcome.DENY, (Reason(
+                code=ReasonCode.CONTEXT_NOT_ENFORCED,
+                message=f"{permission} is protected by {context_id}, which no enabled "
+                "policy targets: the requirement is never satisfied"),)
+        else:
+            self.candidates = _candidates(index, "context", context_id)
+
+
+def _action(index: CompiledTenant, action: str | Permission) -> _Action:
+    """The parsed, validated action (step 1), remembered per action."""
+    table: dict[object, _Action] = index.caches.setdefault("actions", {})
+    try:
+        known = table.get(action)
+    except TypeError:  # unhashable: not an action; _permission says why
+        known = None
+    if known is None:
+        permission = _permission(action)
+        if permission.is_all_tasks:
+            raise InvalidPermissionError(permission.value, "a single action, not an "
+                                         "allProperties/allTasks wildcard", "action")
+        known = remember(table, action, _Action(index, permission))
+    return known
+
+
+def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
+    """The enforced policies a target can meet (the target condition decided once)."""
+    table: dict[object, Candidates] = index.caches.setdefault("candidates", {})
+    key = (kind, target.casefold() if kind != "context" else target)
+    known = table.get(key)
+    if known is None:
+        if kind == "context":
+            found: list[tuple[CompiledPolicy, tuple[str, ...]]] = [
+                (cp, ()) for cp in index.enforced_by_context.get(target, ())]
+        else:
+            if kind == "userAction":
+                policies = index.by_user_action.get(target.casefold(), ())
+            else:
+                merged = {cp.id: cp for cp in (*index.all_app_policies,
+                                               *index.by_app.get(target.casefold(), ()))}
+                policies = tuple(merged[k] for k in sorted(merged))
+            found = []
+            for cp in policies:
+                if not cp.enforced:
+                    continue
+                verdict, text = check_resource(cp, kind, target)
+                if verdict is not False:
+                    found.append((cp, (text,) if verdict is None else ()))
+        known = remember(table, key, Candidates(found, (target,) if kind == "context" else ()))
+    return known
 
 
 def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
@@ -375,40 +423,30 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     :raises InvalidModelError: ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    permission = _permission(action)
-    if permission.is_all_tasks:
-        raise InvalidPermissionError(permission.value, "a single action, not an "
-                                     "allProperties/allTasks wildcard", "action")
     index = tenant.compiled
-    facts, active, eligible = _cached_user_facts(index, session)
-    context_id = index.context_for(permission)
-    req = Request(index=index, session=session, user=facts, target_kind="context",
-                  target=context_id or permission.value, decision_target=permission.value)
-    return _decide_protected(req, permission, context_id, active, eligible,
-                             check_authorization=check_authorization)
-
-
-def _decide_protected(req: Request, permission: Permission, context_id: str | None,
-                      active: frozenset[str], eligible: frozenset[str], *,
-                      check_authorization: bool) -> Decision:
-    """Steps 2-6 of :func:`evaluate` for a parsed permission."""
-    index = req.index
-    if check_authorization and not _grants(index, active, permission):
-        if _grants(index, eligible, permission):
-            return _early(req, Outcome.DENY, ReasonCode.ROLE_NOT_ACTIVE,
-                          f"only an eligible role grants {permission}: activate it first",
-                          context_id)
-        return _early(req, Outcome.DENY, ReasonCode.NOT_AUTHORIZED,
-                      f"no active role grants {permission}", context_id)
-    if context_id is None:
-        return _early(req, Outcome.ALLOW, ReasonCode.NOT_PROTECTED,
-                      f"{permission} is not a protected action", None)
-    if permission.is_directory and context_id not in index.enforced_contexts:
-        return _early(req, Outcome.DENY, ReasonCode.CONTEXT_NOT_ENFORCED,
-                      f"{permission} is protected by {context_id}, which no enabled policy "
-                      "targets: the requirement is never satisfied", context_id)
-    return _decide(req, index.enforced_by_context.get(context_id, ()), context_id=context_id,
-                   claims_capable=req.session.supports_claims_challenge)
+    act = _action(index, action)
+    entry = _user_entry(index, session)
+    permission = act.permission
+    early = act.early
+    if check_authorization:
+        granted = entry.authorized.get(permission.key, _UNKNOWN)
+        if granted is _UNKNOWN:
+            granted = remember(entry.authorized, permission.key, True if _grants(
+                index, entry.active, permission) else False if _grants(
+                index, entry.eligible, permission) else None)
+        if granted is not True:
+            early = Outcome.DENY, act.not_authorized if granted is None else act.not_active
+    decision_target = permission.value
+    context_id = act.context_id
+    if early is not None or act.candidates is None:
+        assert early is not None
+        return Decision(outcome=early[0], reasons=early[1], target=decision_target,
+                        user_id=session.user.id, context_id=context_id,
+                        trace=_trace(index, session, entry.facts, "context",
+                                     context_id or decision_target, decision_target))
+    return _decide(index, session, entry, act.candidates, kind="context",
+                   target=context_id or decision_target, decision_target=decision_target,
+                   context_id=context_id, claims_capable=session.supports_claims_challenge)
 
 
 def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Decision:
@@ -422,16 +460,8 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
         raise InvalidModelError("target", "an application id or user action", target)
     index = tenant.compiled
-    facts, _, _ = _cached_user_facts(index, session)
-    if target.casefold().startswith(_USER_ACTION_PREFIX):
-        kind = "userAction"
-        candidates = index.by_user_action.get(target.casefold(), ())
-    else:
-        kind = "application"
-        merged = {cp.id: cp for cp in (*index.all_app_policies,
-                                       *index.by_app.get(target.casefold(), ()))}
-        candidates = tuple(merged[k] for k in sorted(merged))
-    req = Request(index=index, session=session, user=facts, target_kind=kind, target=target,
-                  decision_target=target)
-    return _decide(req, tuple(cp for cp in candidates if cp.enforced), context_id=None,
+    entry = _user_entry(index, session)
+    kind = "userAction" if target.casefold().startswith(_USER_ACTION_PREFIX) else "application"
+    return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
+                   target=target, decision_target=target, context_id=None,
                    claims_capable=True)

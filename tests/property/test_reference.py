@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import attrs
 from hypothesis import given, note
 from hypothesis import strategies as st
 
 import protected_actions as pa
-from protected_actions.strategies import tenants_and_sessions
+from protected_actions.strategies import sessions, tenants, tenants_and_sessions
 
 from .reference import RefDecision, reference_evaluate
 
@@ -61,3 +62,45 @@ def test_trace_agrees_with_the_reference(pair: tuple[pa.Tenant, pa.SessionState]
         else:
             wanted = "notEnoughInformation" if ref.undetermined else "notSet"
             assert result.analysis_reasons == (wanted,)
+
+
+@st.composite
+def _tenant_and_requests(draw: st.DrawFn) -> tuple[pa.Tenant,
+                                                   list[tuple[pa.SessionState, str]]]:
+    tenant = draw(tenants())
+    first = draw(sessions(tenant=st.just(tenant)))
+    # Mostly the same user with other evidence (what the memo tables share), some others.
+    same_user = sessions(tenant=st.just(tenant), users=st.just(first.user))
+    requests = draw(st.lists(st.tuples(st.one_of(same_user, same_user, sessions(
+        tenant=st.just(tenant))), st.sampled_from(_actions(tenant))), min_size=2, max_size=10))
+    return tenant, [(first, requests[0][1]), *requests]
+
+
+def _actions(tenant: pa.Tenant) -> list[str]:
+    """The tenant's protected actions, and one permission it does not protect."""
+    mapped = sorted(a.permission.value for a in tenant.protected_actions)
+    return [*mapped, "microsoft.directory/users/basic/update"]
+
+
+def _cold(tenant: pa.Tenant) -> pa.Tenant:
+    """An equal tenant with nothing compiled or remembered yet."""
+    return attrs.evolve(tenant)
+
+
+@given(_tenant_and_requests(), st.sampled_from(["", "urn:user:registersecurityinfo",
+                                                 "app-1", "00000003-0000-0000-c000-000000000000"]))
+def test_a_warm_index_answers_as_a_cold_one(
+        drawn: tuple[pa.Tenant, list[tuple[pa.SessionState, str]]], sign_in: str) -> None:
+    """The engine remembers plans, grant verdicts and bodies across requests
+    (protected_actions._plans); whatever was asked before, each answer equals the one
+    a freshly compiled tenant gives, trace included."""
+    tenant, requests = drawn
+    for session, action in requests:
+        for warm, cold in ((pa.evaluate(tenant, session, action),
+                            pa.evaluate(_cold(tenant), session, action)),
+                           *([(pa.evaluate_sign_in(tenant, session, sign_in),
+                               pa.evaluate_sign_in(_cold(tenant), session, sign_in))]
+                             if sign_in else [])):
+            note(f"{action} / {sign_in}: {warm.explain()}")
+            assert warm == cold
+            assert warm.policies == cold.policies

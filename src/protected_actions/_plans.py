@@ -1,0 +1,277 @@
+"""The evaluator's hot path: a request reduced to a handful of lookups.
+
+What a decision depends on changes at different rates, so each part is computed once
+for everything that shares it:
+
+* per target (an auth context, an application, a user action): the enforced
+  candidate policies, with an inverted index of their user conditions
+  (:class:`Candidates`);
+* per user: the directory facts, which permissions their roles grant, and which
+  candidates their user condition keeps (:class:`UserEntry`). Users kept by the same
+  candidates share one :class:`Plan`;
+* per session: an evidence signature (each authentication's methods and the
+  sign-in-frequency windows it falls in; device, app, password and terms-of-use
+  facts) and, per signature, every grant shape's verdict: which controls are met and
+  whether an authentication is fresh (:func:`grant_table`);
+* per plan and verdicts: the decision's body (outcome, reasons, challenge, complete).
+
+Every table is the memo of a pure function, keyed on everything its value depends
+on, so a remembered answer is the one the full computation gives; tables are bounded
+and cleared when full. The property tests check the engine against a reference
+evaluator and a warm index against a cold one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from operator import itemgetter
+from typing import Any, TypeVar
+
+from ._conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
+from ._grant import ZERO, elapsed, grant_verdict
+from ._index import CompiledPolicy, CompiledTenant
+from .decision import Challenge, Outcome, Reason
+from .session import SessionState
+
+__all__ = ["Body", "Candidates", "Plan", "UserEntry", "evidence_signature", "grant_table"]
+
+CACHE_LIMIT = 65_536
+"""Entries a memo table holds before it is cleared (a bound, not a policy)."""
+
+_UNDECIDABLE = "undecidable"
+
+Verdicts = tuple[Any, ...]
+_V = TypeVar("_V")
+Applying = tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]
+
+
+def remember(table: dict[Any, _V], key: object, value: _V) -> _V:
+    """Store ``value`` under ``key``, clearing ``table`` first when it is full."""
+    if len(table) >= CACHE_LIMIT:
+        table.clear()
+    table[key] = value
+    return value
+
+
+class UserEntry:
+    """One user's standing in the compiled tenant, with its per-user memo tables."""
+
+    __slots__ = ("active", "authorized", "eligible", "facts", "plans")
+
+    def __init__(self, facts: UserFacts, active: frozenset[str],
+                 eligible: frozenset[str]) -> None:
+        self.facts = facts
+        self.active = active
+        self.eligible = eligible
+        #: permission key -> True (an active role grants it), False (only an eligible
+        #: one does), None (no role does)
+        self.authorized: dict[str, bool | None] = {}
+        self.plans: dict[Candidates, Plan] = {}
+
+
+class Body:
+    """What a decision says, apart from who asked and the trace."""
+
+    __slots__ = ("challenge", "complete", "outcome", "reasons")
+
+    def __init__(self, outcome: Outcome, reasons: tuple[Reason, ...],
+                 challenge: Challenge | None, complete: bool) -> None:
+        self.outcome = outcome
+        self.reasons = reasons
+        self.challenge = challenge
+        self.complete = complete
+
+
+class Plan:
+    """The candidates one user condition keeps, split into those that apply whatever
+    the session (``fixed``) and those with session conditions, each with the texts
+    of its conditions left undetermined so far."""
+
+    __slots__ = ("bodies", "entries", "fixed", "fixed_block", "pick")
+
+    def __init__(self, entries: Sequence[tuple[CompiledPolicy, tuple[str, ...],
+                                               tuple[str, ...], tuple[str, ...]]]) -> None:
+        #: (policy, texts before the session checks, session checks, texts after them),
+        #: in candidate (policy id) order
+        self.entries = tuple(entries)
+        #: what applies when no entry has session checks, else ``None``
+        self.fixed: Applying | None = None
+        if not any(checks for _, _, checks, _ in self.entries):
+            self.fixed = tuple((cp, head + tail) for cp, head, _, tail in self.entries)
+        #: an applying block that needs no session fact decides without grants
+        self.fixed_block = any(cp.block and not checks for cp, _, checks, _ in self.entries)
+        shapes = sorted({cp.grant_shape for cp, _, _, _ in self.entries})
+        self.pick: Callable[[Verdicts], object] | None = \
+            itemgetter(*shapes) if shapes else None
+        self.bodies: dict[object, Body] = {}
+
+    def applying(self, req: Request) -> tuple[Applying, tuple[object, ...]]:
+        """The entries that apply to the session, each with its undetermined texts, and
+        a key saying which applied and why (for a plan with session checks)."""
+        out: list[tuple[CompiledPolicy, tuple[str, ...]]] = []
+        key: list[object] = []
+        for cp, head, checks, tail in self.entries:
+            texts: tuple[str, ...] | None = head
+            for name in checks:
+                verdict, text = CHECKS_BY_NAME[name][1](cp, req)
+                if verdict is False:
+                    texts = None
+                    break
+                if verdict is None:
+                    texts += (text,)  # type: ignore[operator]
+            if checks:
+                key.append(texts)
+            if texts is not None:
+                out.append((cp, texts + tail))
+        return tuple(out), tuple(key)
+
+
+def _add(index: dict[str, int], keys: frozenset[str], bit: int) -> None:
+    for key in keys:
+        index[key] = index.get(key, 0) | bit
+
+
+class Candidates:
+    """The enforced policies one target can meet, in policy id order, with the texts
+    of their target condition when undetermined, and an inverted index of their user
+    conditions: for each user, group and role, the policies that include or exclude
+    it, as bit masks."""
+
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
+                 "_include", "_plans", "_simple", "acrs", "policies", "texts")
+
+    def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
+                 acrs: tuple[str, ...]) -> None:
+        self.policies = tuple(cp for cp, _ in policies)
+        self.texts = tuple(texts for _, texts in policies)
+        self.acrs = acrs
+        self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self._all_users = self._any_group = self._any_role = self._simple = 0
+        complex_: list[tuple[int, CompiledPolicy]] = []
+        for position, cp in enumerate(self.policies):
+            bit = 1 << position
+            if (cp.workload_only or cp.include_any_guest or cp.exclude_any_guest
+                    or cp.include_guest_types or cp.exclude_guest_types):
+                complex_.append((bit, cp))  # guests and workload identities: check_users
+                continue
+            self._simple |= bit
+            if cp.include_all_users:
+                self._all_users |= bit
+            if "all" in cp.include_groups:
+                self._any_group |= bit
+            if "all" in cp.include_roles:
+                self._any_role |= bit
+            for index, users, groups, roles in (
+                    (self._include, cp.include_users, cp.include_groups, cp.include_roles),
+                    (self._exclude, cp.exclude_users, cp.exclude_groups, cp.exclude_roles)):
+                _add(index[0], users, bit)
+                _add(index[1], groups, bit)
+                _add(index[2], roles, bit)
+        self._complex = tuple(complex_)
+        self._plans: dict[object, Plan] = {}
+
+    def _mask(self, facts: UserFacts) -> int:
+        """The simple policies whose user condition keeps the user (same rule as
+        :func:`check_users` for policies without guest or workload conditions)."""
+        inc_users, inc_groups, inc_roles = self._include
+        exc_users, exc_groups, exc_roles = self._exclude
+        include = self._all_users | inc_users.get(facts.id, 0)
+        exclude = exc_users.get(facts.id, 0)
+        if facts.groups:
+            include |= self._any_group
+            for group in facts.groups:
+                include |= inc_groups.get(group, 0)
+                exclude |= exc_groups.get(group, 0)
+        if facts.role_keys:
+            include |= self._any_role
+            for role in facts.role_keys:
+                include |= inc_roles.get(role, 0)
+                exclude |= exc_roles.get(role, 0)
+        return include & ~exclude & self._simple
+
+    def plan(self, facts: UserFacts, request: Callable[[], Request]) -> Plan:
+        """The plan for a user (``request`` makes the request the guest and workload
+        identity checks read)."""
+        mask = self._mask(facts)
+        user_texts: dict[int, tuple[str, ...]] = {}
+        if self._complex:
+            req = request()
+            for bit, cp in self._complex:
+                verdict, text = check_users(cp, req)
+                if verdict is not False:
+                    mask |= bit
+                    if verdict is None:
+                        user_texts[bit] = (text,)
+        key = (mask, tuple(sorted(user_texts.items())))
+        plan = self._plans.get(key)
+        if plan is None:
+            entries = []
+            for position, cp in enumerate(self.policies):
+                bit = 1 << position
+                if mask & bit:
+                    checks = tuple(c for c in cp.checks if c != _UNDECIDABLE)
+                    head = user_texts.get(bit, ()) + self.texts[position]
+                    tail: tuple[str, ...] = ()
+                    if _UNDECIDABLE in cp.checks:
+                        tail = (CHECKS_BY_NAME[_UNDECIDABLE][1](cp, request())[1],)
+                    entries.append((cp, head, checks, tail))
+            plan = remember(self._plans, key, Plan(entries))
+        return plan
+
+
+def _windows(index: CompiledTenant) -> tuple[timedelta, ...]:
+    return tuple(sorted({cp.sign_in_frequency for cp in index.compiled
+                         if cp.sign_in_frequency is not None}))
+
+
+def _shapes(index: CompiledTenant) -> tuple[CompiledPolicy, ...]:
+    reps: dict[int, CompiledPolicy] = {}
+    for cp in index.compiled:
+        reps.setdefault(cp.grant_shape, cp)
+    return tuple(reps[k] for k in range(len(reps)))
+
+
+def evidence_signature(session: SessionState, windows: tuple[timedelta, ...]) -> tuple[object,
+                                                                                       ...]:
+    """Everything about ``session`` a grant control or a sign-in frequency reads.
+
+    An authentication is evidence for a window ``w`` when its age (real elapsed time,
+    :func:`protected_actions._grant.elapsed`) is between zero and ``w``; the
+    signature keeps whether the age is negative and its position among the tenant's
+    sorted windows, which decides that for every window at once.
+    """
+    at = session.at
+    auths = []
+    for a in session.authentications:
+        age = elapsed(at, a.at)
+        auths.append((a.methods, a.fido2_aaguid, age >= ZERO, bisect_left(windows, age)))
+    device = session.device
+    flow = session.authentication_flow
+    device_ok = device is not None and not (
+        flow is not None and flow.casefold() == "devicecodeflow")
+    changed = session.password_changed_at
+    return (tuple(auths),
+            device_ok and device.is_compliant is True,  # type: ignore[union-attr]
+            device_ok and device.is_hybrid_joined,  # type: ignore[union-attr]
+            session.is_approved_client_app, session.has_app_protection_policy,
+            changed is not None and changed <= at,
+            session.accepted_terms_of_use, session.satisfied_custom_controls)
+
+
+def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
+    """Every grant shape's verdict for the session, indexed by shape number."""
+    caches = index.caches
+    setup: tuple[tuple[timedelta, ...], tuple[CompiledPolicy, ...]] | None = \
+        caches.get("grant_setup")
+    if setup is None:
+        setup = caches["grant_setup"] = (_windows(index), _shapes(index))
+    windows, shapes = setup
+    signature = evidence_signature(session, windows)
+    tables: dict[object, Verdicts] = caches.setdefault("grant_tables", {})
+    table = tables.get(signature)
+    if table is None:
+        table = remember(tables, signature, tuple(grant_verdict(cp, session) for cp in shapes))
+    return table
