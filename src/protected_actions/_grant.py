@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 
 import attrs
 
@@ -18,7 +19,7 @@ from .decision import Control, ControlKind, Requirement
 from .methods import Authentication
 from .session import SessionState
 
-__all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "shared_grant"]
+__all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "remembered_grant"]
 
 _FRESH_AUTH = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH,
                          ControlKind.REAUTHENTICATION})
@@ -37,10 +38,20 @@ class GrantResult:
         """Neither blocked nor anything unmet."""
         return not self.blocked and not self.unmet
 
-    @property
+    @cached_property
     def is_interactive(self) -> bool:
         """Every unmet requirement can be met by a prompt."""
         return all(r.is_interactive for r in self.unmet)
+
+    @cached_property
+    def unmet_text(self) -> str:
+        """The unmet requirements, described: ``MFA (policy p1); ...``."""
+        return "; ".join(r.describe() for r in self.unmet)
+
+    @cached_property
+    def hard_text(self) -> str:
+        """The unmet requirements no prompt can satisfy, described."""
+        return "; ".join(r.describe() for r in self.unmet if not r.is_interactive)
 
 
 _BLOCKED = GrantResult(blocked=True, unmet=(), satisfied=())
@@ -123,7 +134,8 @@ def _sorted(controls: list[Control]) -> tuple[Control, ...]:
 def grant_verdict(cp: CompiledPolicy, session: SessionState) -> tuple[int, bool] | None:
     """Everything :func:`evaluate_grant` reads from the session, for one policy: which
     controls are met (bit ``i`` for ``cp.controls[i]``) and whether an authentication
-    is fresh for its sign-in frequency. ``None`` for a block, which reads nothing."""
+    is fresh for its sign-in frequency (``False`` without one: only a window reads it).
+    ``None`` for a block, which reads nothing."""
     if cp.block:
         return None
     fresh = _fresh(session, cp)
@@ -131,22 +143,19 @@ def grant_verdict(cp: CompiledPolicy, session: SessionState) -> tuple[int, bool]
     for bit, control in enumerate(cp.controls):
         if _check(control, session, fresh):
             met |= 1 << bit
-    return met, bool(fresh)
+    return met, cp.sign_in_frequency is not None and bool(fresh)
 
 
-def shared_grant(cp: CompiledPolicy, session: SessionState,
-                 memo: dict[int, GrantResult]) -> GrantResult:
-    """:func:`evaluate_grant` without explanations, computed once per grant shape in
-    one request (``memo`` lives for that request): policies with the same controls
-    and window get the same answer, with their own id in the requirements."""
-    known = memo.get(cp.grant_shape)
+def remembered_grant(cp: CompiledPolicy, session: SessionState,
+                     verdict: tuple[int, bool] | None) -> GrantResult:
+    """:func:`evaluate_grant` without explanations, remembered per policy and
+    :func:`grant_verdict` (everything it reads from the session)."""
+    known = cp.grants.get(verdict)
     if known is None:
-        known = memo[cp.grant_shape] = evaluate_grant(cp, session, explain=False)
-        return known
-    if not known.unmet or known.unmet[0].policy_id == cp.id:
-        return known
-    return GrantResult(blocked=known.blocked, satisfied=known.satisfied, unmet=tuple(
-        Requirement(policy_id=cp.id, any_of=r.any_of) for r in known.unmet))
+        if len(cp.grants) >= 4096:
+            cp.grants.clear()
+        known = cp.grants[verdict] = evaluate_grant(cp, session, explain=False)
+    return known
 
 
 def evaluate_grant(cp: CompiledPolicy, session: SessionState, *,

@@ -177,6 +177,8 @@ class CompiledPolicy:
     controls: tuple[CompiledControl, ...]
     sign_in_frequency: timedelta | None
     sign_in_frequency_text: str | None
+    grants: dict[object, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    """The grant's answer per session verdict (see ``_grant.remembered_grant``)."""
 
     @property
     def enforced(self) -> bool:

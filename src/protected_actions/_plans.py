@@ -25,17 +25,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
 from ._conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from ._grant import ZERO, elapsed, grant_verdict
 from ._index import CompiledPolicy, CompiledTenant
-from .decision import Challenge, Outcome, Reason
+from .decision import Challenge, ControlKind, Outcome, Reason
 from .session import SessionState
 
-__all__ = ["Body", "Candidates", "Plan", "UserEntry", "evidence_signature", "grant_table"]
+__all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
 
 CACHE_LIMIT = 65_536
 """Entries a memo table holds before it is cleared (a bound, not a policy)."""
@@ -222,56 +221,79 @@ class Candidates:
         return plan
 
 
-def _windows(index: CompiledTenant) -> tuple[timedelta, ...]:
-    return tuple(sorted({cp.sign_in_frequency for cp in index.compiled
-                         if cp.sign_in_frequency is not None}))
+class GrantTables:
+    """Every grant shape's verdict per evidence signature, for one compiled tenant.
 
-
-def _shapes(index: CompiledTenant) -> tuple[CompiledPolicy, ...]:
-    reps: dict[int, CompiledPolicy] = {}
-    for cp in index.compiled:
-        reps.setdefault(cp.grant_shape, cp)
-    return tuple(reps[k] for k in range(len(reps)))
-
-
-def evidence_signature(session: SessionState, windows: tuple[timedelta, ...]) -> tuple[object,
-                                                                                       ...]:
-    """Everything about ``session`` a grant control or a sign-in frequency reads.
-
-    An authentication is evidence for a window ``w`` when its age (real elapsed time,
-    :func:`protected_actions._grant.elapsed`) is between zero and ``w``; the
-    signature keeps whether the age is negative and its position among the tenant's
-    sorted windows, which decides that for every window at once.
+    The signature holds only what the tenant's controls read: an authentication's
+    methods and age when some policy asks for MFA, a strength or a sign-in frequency;
+    device state when some policy asks for a compliant or hybrid joined device; and
+    so on. Sessions with one signature get one verdict per shape.
     """
-    at = session.at
-    auths = []
-    for a in session.authentications:
-        age = elapsed(at, a.at)
-        auths.append((a.methods, a.fido2_aaguid, age >= ZERO, bisect_left(windows, age)))
-    device = session.device
-    flow = session.authentication_flow
-    device_ok = device is not None and not (
-        flow is not None and flow.casefold() == "devicecodeflow")
-    changed = session.password_changed_at
-    return (tuple(auths),
-            device_ok and device.is_compliant is True,  # type: ignore[union-attr]
-            device_ok and device.is_hybrid_joined,  # type: ignore[union-attr]
-            session.is_approved_client_app, session.has_app_protection_policy,
-            changed is not None and changed <= at,
-            session.accepted_terms_of_use, session.satisfied_custom_controls)
+
+    __slots__ = ("_device", "_other", "_reads_auth", "_tables", "shapes", "windows")
+
+    def __init__(self, index: CompiledTenant) -> None:
+        reps: dict[int, CompiledPolicy] = {}
+        for cp in index.compiled:
+            reps.setdefault(cp.grant_shape, cp)
+        self.shapes = tuple(reps[k] for k in range(len(reps)))
+        self.windows = tuple(sorted({cp.sign_in_frequency for cp in self.shapes
+                                     if cp.sign_in_frequency is not None}))
+        kinds = {c.control.kind for cp in self.shapes for c in cp.controls}
+        self._reads_auth = bool(self.windows or kinds & _AUTH_KINDS)
+        self._device = bool(kinds & _DEVICE_KINDS)
+        self._other = bool(kinds - _AUTH_KINDS - _DEVICE_KINDS)
+        self._tables: dict[object, Verdicts] = {}
+
+    def signature(self, session: SessionState) -> tuple[object, ...]:
+        """Everything about ``session`` the tenant's grant controls and sign-in
+        frequencies read.
+
+        An authentication is evidence for a window ``w`` when its age (real elapsed
+        time, :func:`protected_actions._grant.elapsed`) is between zero and ``w``;
+        the signature keeps whether the age is negative and its position among the
+        tenant's sorted windows, which decides that for every window at once.
+        """
+        at = session.at
+        auths: tuple[object, ...] = ()
+        if self._reads_auth:
+            windows = self.windows
+            auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO, bisect_left(windows, age))
+                          for a in session.authentications
+                          for age in (elapsed(at, a.at),))
+        device: tuple[bool, bool] | None = None
+        if self._device:
+            found = session.device
+            flow = session.authentication_flow
+            usable = found is not None and not (
+                flow is not None and flow.casefold() == "devicecodeflow")
+            device = (usable and found.is_compliant is True,  # type: ignore[union-attr]
+                      usable and found.is_hybrid_joined)  # type: ignore[union-attr]
+        other: tuple[object, ...] | None = None
+        if self._other:
+            changed = session.password_changed_at
+            other = (session.is_approved_client_app, session.has_app_protection_policy,
+                     changed is not None and changed <= at, session.accepted_terms_of_use,
+                     session.satisfied_custom_controls)
+        return auths, device, other
+
+    def verdicts(self, session: SessionState) -> Verdicts:
+        """Every grant shape's verdict for the session, indexed by shape number."""
+        signature = self.signature(session)
+        table = self._tables.get(signature)
+        if table is None:
+            table = remember(self._tables, signature,
+                             tuple(grant_verdict(cp, session) for cp in self.shapes))
+        return table
+
+
+_AUTH_KINDS = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH})
+_DEVICE_KINDS = frozenset({ControlKind.COMPLIANT_DEVICE, ControlKind.DOMAIN_JOINED_DEVICE})
 
 
 def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
     """Every grant shape's verdict for the session, indexed by shape number."""
-    caches = index.caches
-    setup: tuple[tuple[timedelta, ...], tuple[CompiledPolicy, ...]] | None = \
-        caches.get("grant_setup")
-    if setup is None:
-        setup = caches["grant_setup"] = (_windows(index), _shapes(index))
-    windows, shapes = setup
-    signature = evidence_signature(session, windows)
-    tables: dict[object, Verdicts] = caches.setdefault("grant_tables", {})
-    table = tables.get(signature)
-    if table is None:
-        table = remember(tables, signature, tuple(grant_verdict(cp, session) for cp in shapes))
-    return table
+    tables: GrantTables | None = index.caches.get("grants")
+    if tables is None:
+        tables = index.caches["grants"] = GrantTables(index)
+    return tables.verdicts(session)

@@ -355,17 +355,19 @@ class PolicyResult:
 class _LazyTrace:
     """The per-policy trace, computed once on first access; compares by value."""
 
-    __slots__ = ("_build", "_value")
+    __slots__ = ("_args", "_build", "_value")
 
-    def __init__(self, build: Callable[[], tuple[PolicyResult, ...]]) -> None:
-        self._build: Callable[[], tuple[PolicyResult, ...]] | None = build
+    def __init__(self, build: Callable[..., tuple[PolicyResult, ...]],
+                 args: tuple[Any, ...] = ()) -> None:
+        self._build: Callable[..., tuple[PolicyResult, ...]] | None = build
+        self._args = args
         self._value: tuple[PolicyResult, ...] | None = None
 
     def get(self) -> tuple[PolicyResult, ...]:
         if self._value is None:
             assert self._build is not None
-            self._value = self._build()
-            self._build = None
+            self._value = self._build(*self._args)
+            self._build, self._args = None, ()
         return self._value
 
     def __eq__(self, other: object) -> bool:

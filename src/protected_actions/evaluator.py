@@ -27,13 +27,13 @@ enforced (fail-closed) but does not count as the *enabled* policy of step 3.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import attrs
+from functools import partial
+from typing import NamedTuple
 
 from ._conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
-from ._grant import _BLOCKED, GrantResult, evaluate_grant, shared_grant
+from ._grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
-from ._plans import Applying, Body, Candidates, UserEntry, grant_table, remember
+from ._plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table, remember
 from .decision import (
     AnalysisReason,
     Challenge,
@@ -62,9 +62,8 @@ _TARGET_REASON = {
 }
 
 
-@attrs.frozen(kw_only=True)
-class _PolicyEval:
-    """One policy against one request."""
+class _PolicyEval(NamedTuple):
+    """One policy against one request (an internal record, built per request)."""
 
     cp: CompiledPolicy
     applies: bool
@@ -91,7 +90,12 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     condition_roles = set(user.roles)
     guest, home = user.guest_or_external_user_type, user.home_tenant_id
     user_types = {user.user_type.casefold()}
+    expanded: frozenset[str] | None = None
     if entry is not None:
+        if groups <= entry.groups:
+            # The directory's groups are closed under nesting and their roles are in
+            # the entry already: the session adds nothing to walk.
+            expanded = entry.groups
         groups |= entry.groups
         active |= entry.active_roles
         condition_roles |= entry.tenant_wide_roles
@@ -101,17 +105,23 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
         user_types.add((entry.user_type or "").casefold())
     if guest is None and "guest" in user_types:
         guest = "internalGuest"  # a local guest (userType Guest), entra-facts §6.2
-    expanded = index.expand_groups(groups)
-    for group in expanded & index.group_roles.keys():
-        # Roles assigned to a role-assignable group the user is in (entra-facts §6.2).
-        via_active, via_wide, via_eligible = index.group_roles[group]
-        active |= via_active
-        condition_roles |= via_wide
-        eligible |= via_eligible
+    if expanded is None:
+        expanded = index.expand_groups(groups)
+        for group in expanded & index.group_roles.keys():
+            # Roles assigned to a role-assignable group the user is in (entra-facts §6.2).
+            via_active, via_wide, via_eligible = index.group_roles[group]
+            active |= via_active
+            condition_roles |= via_wide
+            eligible |= via_eligible
+    role_keys: dict[frozenset[str], frozenset[str]] = index.caches.setdefault("role_keys", {})
+    roles_key = frozenset(condition_roles)
+    keys = role_keys.get(roles_key)
+    if keys is None:
+        keys = remember(role_keys, roles_key, index.role_keys(roles_key))
     facts = UserFacts(
         id=user.id.casefold(),
         groups=expanded,
-        role_keys=index.role_keys(condition_roles),
+        role_keys=keys,
         guest_type=guest.casefold() if guest else None,
         home_tenant=home.casefold() if home else None,
     )
@@ -217,18 +227,20 @@ def _disabled_result(cp: CompiledPolicy) -> PolicyResult:
                         details=("the policy is disabled",))
 
 
+def _trace_results(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
+                   target: str, decision_target: str) -> tuple[PolicyResult, ...]:
+    """Every policy of the tenant, evaluated with explanations."""
+    explaining = Request(index=index, session=session, user=facts, target_kind=kind,
+                         target=target, decision_target=decision_target, explain=True)
+    return tuple(_disabled_result(cp) if cp.state == "disabled"
+                 else _policy_result(_evaluate_policy(cp, explaining, explain=True))
+                 for cp in index.compiled)
+
+
 def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
            target: str, decision_target: str) -> _LazyTrace:
-    """Every policy of the tenant, evaluated with explanations, on first access."""
-
-    def build() -> tuple[PolicyResult, ...]:
-        explaining = Request(index=index, session=session, user=facts, target_kind=kind,
-                             target=target, decision_target=decision_target, explain=True)
-        return tuple(_disabled_result(cp) if cp.state == "disabled"
-                     else _policy_result(_evaluate_policy(cp, explaining, explain=True))
-                     for cp in index.compiled)
-
-    return _LazyTrace(build)
+    """:func:`_trace_results`, computed on first access."""
+    return _LazyTrace(_trace_results, (index, session, facts, kind, target, decision_target))
 
 
 def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable: bool
@@ -251,8 +263,7 @@ def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable:
     if hard:
         return Outcome.DENY, [Reason(
             code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE, policy_id=e.cp.id,
-            message="needs " + "; ".join(r.describe() for r in e.grant.unmet  # type: ignore[union-attr]
-                                         if not r.is_interactive))
+            message="needs " + e.grant.hard_text)  # type: ignore[union-attr]
             for e in hard], requirements
     legacy = session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
     if legacy or not claims_capable:
@@ -263,8 +274,7 @@ def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable:
                                      + "; ".join(r.describe() for r in requirements))], \
             requirements
     return Outcome.CHALLENGE, [Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=e.cp.id,
-                                      message="step up: " + "; ".join(
-                                          r.describe() for r in e.grant.unmet))  # type: ignore[union-attr]
+                                      message="step up: " + e.grant.unmet_text)  # type: ignore[union-attr]
                                for e in unmet], requirements
 
 
@@ -286,18 +296,20 @@ def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
     return out
 
 
-def _build_body(applying: Applying, session: SessionState, acrs: tuple[str, ...], *,
-                claims_capable: bool) -> Body:
-    """Steps 5-6 for the policies that apply (each with its undetermined texts)."""
-    if any(cp.block for cp, _ in applying):
+def _build_body(applying: Applying, session: SessionState, verdicts: Verdicts | None,
+                acrs: tuple[str, ...], *, claims_capable: bool) -> Body:
+    """Steps 5-6 for the policies that apply (each with its undetermined texts);
+    ``verdicts`` are the session's grant verdicts by grant shape (``None`` when an
+    applying block decides without them)."""
+    if verdicts is None or any(cp.block for cp, _ in applying):
         # Any applying block decides the outcome (step 6): no other grant matters.
         evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
                              details=(), grant=_BLOCKED if cp.block else None)
                  for cp, undetermined in applying]
     else:
-        memo: dict[int, GrantResult] = {}
         evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                             details=(), grant=shared_grant(cp, session, memo))
+                             details=(), grant=remembered_grant(cp, session,
+                                                                verdicts[cp.grant_shape]))
                  for cp, undetermined in applying]
     outcome, reasons, requirements = _combine(evals, session, claims_capable=claims_capable)
     reasons += _side_reasons(evals)
@@ -313,25 +325,27 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
     """Steps 4-6: the plan for the user, the grant verdicts for the session, and the
     body they give (each remembered; see :mod:`protected_actions._plans`)."""
 
-    def request() -> Request:
-        return Request(index=index, session=session, user=entry.facts, target_kind=kind,
-                       target=target, decision_target=decision_target)
-
     plan = entry.plans.get(candidates)
     if plan is None:
-        plan = remember(entry.plans, candidates, candidates.plan(entry.facts, request))
+        plan = remember(entry.plans, candidates, candidates.plan(entry.facts, partial(
+            Request, index=index, session=session, user=entry.facts, target_kind=kind,
+            target=target, decision_target=decision_target)))
     applying = plan.fixed
     condition_key: tuple[object, ...] = ()
     if applying is None:
-        applying, condition_key = plan.applying(request())
+        applying, condition_key = plan.applying(Request(
+            index=index, session=session, user=entry.facts, target_kind=kind, target=target,
+            decision_target=decision_target))
+    table: Verdicts | None = None
     if plan.fixed_block:
         key: object = condition_key
     else:
-        verdicts = plan.pick(grant_table(index, session)) if plan.pick is not None else None
+        table = grant_table(index, session)
+        verdicts = plan.pick(table) if plan.pick is not None else None
         key = (condition_key, verdicts, session.client_app_type, claims_capable)
     body = plan.bodies.get(key)
     if body is None:
-        body = remember(plan.bodies, key, _build_body(applying, session, candidates.acrs,
+        body = remember(plan.bodies, key, _build_body(applying, session, table, candidates.acrs,
                                                       claims_capable=claims_capable))
     return Decision(outcome=body.outcome, reasons=body.reasons, target=decision_target,
                     user_id=session.user.id, context_id=context_id,
