@@ -9,7 +9,7 @@ time; nothing here decides an outcome (that is :mod:`protected_actions.evaluator
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from .session import User
 if TYPE_CHECKING:
     from .tenant import Tenant
 
-__all__ = ["CompiledPolicy", "CompiledTenant", "DirectoryEntry", "compile_tenant"]
+__all__ = ["CompiledPolicy", "CompiledTenant", "Directory", "DirectoryEntry", "compile_tenant"]
 
 #: Client app types that can never be prompted (legacy auth; entra-facts §6.1, §6.11).
 LEGACY_CLIENT_TYPES = frozenset({"exchangeactivesync", "easunsupported", "other"})
@@ -419,11 +419,26 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
+_MODELLED: dict[type, frozenset[str]] = {}
+
+
+def _modelled(kind: type) -> frozenset[str]:
+    """The JSON names (casefolded) of a model's fields."""
+    known = _MODELLED.get(kind)
+    if known is None:
+        known = _MODELLED[kind] = frozenset(
+            _camel(f.name).casefold() for f in attrs.fields(kind))
+    return known
+
+
 def _unknown_properties(part: object) -> list[str]:
     """Unmodelled keys that carry a value and are neither annotations (``@odata...``)
     nor the raw form of a modelled property (kept only for a lossless round trip)."""
-    modelled = {_camel(f.name).casefold() for f in attrs.fields(type(part))}  # type: ignore[arg-type]
-    return [k for k, v in part.unmodelled.items()  # type: ignore[attr-defined]
+    unmodelled = part.unmodelled  # type: ignore[attr-defined]
+    if not unmodelled:
+        return []
+    modelled = _modelled(type(part))
+    return [k for k, v in unmodelled.items()
             if "@" not in k and not k.startswith("#") and k.casefold() not in modelled
             and _is_configured(v)]
 
@@ -526,43 +541,83 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
     )
 
 
-def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
-               role_template: Mapping[str, str]) -> dict[str, DirectoryEntry]:
-    assignable = {g.id.casefold() for g in tenant.groups if g.is_assignable_to_role}
-    active: dict[str, set[str]] = {}
-    tenant_wide: dict[str, set[str]] = {}
-    eligible: dict[str, set[str]] = {}
-    for a in tenant.role_assignments:
-        active.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
-        if a.directory_scope_id == "/":
-            tenant_wide.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
-    for e in tenant.role_eligibilities:
-        eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
-    # Ids are case-insensitive: users whose ids differ only in case are one user,
-    # whose facts are the union of every record (never the last one read).
-    records: dict[str, list[User]] = {}
-    for user in sorted(tenant.users, key=lambda u: u.id):
-        records.setdefault(user.id.casefold(), []).append(user)
-    # A principal with role assignments or eligibilities is known to the directory
-    # even when the export lists no user object for it (groups aside).
-    group_ids = {g.id.casefold() for g in tenant.groups}
-    for principal in sorted({*active, *eligible} - group_ids - set(records)):
-        records[principal] = [User(id=principal)]
-    out: dict[str, DirectoryEntry] = {}
-    for key, users in records.items():
-        groups = nested_closure((g.casefold() for u in users for g in u.member_of), index_groups)
+class Directory(Mapping[str, DirectoryEntry]):
+    """The directory's users by casefolded id. An entry (transitive groups, active,
+    tenant-wide and eligible roles) is computed on first lookup and kept: compiling
+    a tenant does not pay for users no request names."""
+
+    def __init__(self, tenant: Tenant, group_parents: Mapping[str, frozenset[str]]) -> None:
+        self._parents = group_parents
+        self._assignable = frozenset(g.id.casefold() for g in tenant.groups
+                                     if g.is_assignable_to_role)
+        active: dict[str, set[str]] = {}
+        tenant_wide: dict[str, set[str]] = {}
+        eligible: dict[str, set[str]] = {}
+        for a in tenant.role_assignments:
+            active.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
+            if a.directory_scope_id == "/":
+                tenant_wide.setdefault(a.principal_id.casefold(), set()).add(
+                    a.role_definition_id)
+        for e in tenant.role_eligibilities:
+            eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
+        self._active, self._tenant_wide, self._eligible = active, tenant_wide, eligible
+        # Ids are case-insensitive: users whose ids differ only in case are one user,
+        # whose facts are the union of every record (never the last one read).
+        records: dict[str, list[User]] = {}
+        for user in tenant.users:
+            records.setdefault(user.id.casefold(), []).append(user)
+        # A principal with role assignments or eligibilities is known to the directory
+        # even when the export lists no user object for it (groups aside).
+        group_ids = {g.id.casefold() for g in tenant.groups}
+        for principal in sorted({*active, *eligible} - group_ids - set(records)):
+            records[principal] = [User(id=principal)]
+        self._records = records
+        self._closures: dict[str, frozenset[str]] = {}
+        self._entries: dict[str, DirectoryEntry] = {}
+
+    def __getitem__(self, key: str) -> DirectoryEntry:
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = self._entry(key, self._records[key])
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._records
+
+    def get(self, key: str, default: Any = None) -> Any:  # a faster Mapping.get
+        """The entry for ``key``, or ``default``."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            return entry
+        return self[key] if key in self._records else default
+
+    def _closure(self, group: str) -> frozenset[str]:
+        # Each group's closure is walked once; a user's is the union of their groups'.
+        found = self._closures.get(group)
+        if found is None:
+            found = self._closures[group] = nested_closure((group,), self._parents)
+        return found
+
+    def _entry(self, key: str, users: list[User]) -> DirectoryEntry:
+        groups = frozenset().union(*(self._closure(g.casefold()) for u in users
+                                     for g in u.member_of))
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
-        principals = [key, *(g for g in groups if g in assignable)]
         direct = {r for u in users for r in u.roles}
         roles, wide = set(direct), set(direct)
         elig = {r for u in users for r in u.eligible_roles}
-        for principal in principals:
-            roles |= active.get(principal, set())
-            wide |= tenant_wide.get(principal, set())
-            elig |= eligible.get(principal, set())
+        for principal in (key, *(groups & self._assignable)):
+            roles |= self._active.get(principal, _NO_ROLES)
+            wide |= self._tenant_wide.get(principal, _NO_ROLES)
+            elig |= self._eligible.get(principal, _NO_ROLES)
         types = sorted(u.user_type for u in users)
-        out[key] = DirectoryEntry(
+        return DirectoryEntry(
             groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(wide),
             eligible_roles=frozenset(elig),
             user_type=next((t for t in types if t.casefold() == "guest"), types[0]),
@@ -570,7 +625,9 @@ def _directory(tenant: Tenant, index_groups: Mapping[str, frozenset[str]],
                             if u.guest_or_external_user_type), default=None),
             home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
                                default=None))
-    return out
+
+
+_NO_ROLES: frozenset[str] = frozenset()
 
 
 def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:
@@ -683,7 +740,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         roles=roles,
         role_template=role_template,
         group_parents=group_parents,
-        directory=_directory(tenant, group_parents, role_template),
+        directory=Directory(tenant, group_parents),
         locations=LocationIndex.build(tenant.named_locations),
         strengths=strengths,
         enforced_by_context=_by_key((cp for cp in live if cp.enforced), "contexts"),
