@@ -219,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     _print_table(paths, results, count, rounds)
     _print_compile_and_memory(workload)
+    _print_memo_memory(workload, sessions)
     return 0
 
 
@@ -249,6 +250,22 @@ def _print_compile_and_memory(workload: wl.Workload) -> None:
         print(f"memory, {wl.MAX_POLICIES}-policy tenant {what} (tracemalloc): "
               f"models {models:,.0f} KiB + compiled index {index:,.0f} KiB "
               f"= {models + index:,.0f} KiB")
+
+
+def _print_memo_memory(workload: wl.Workload, sessions: Sequence[pa.SessionState]) -> None:
+    """What the engine remembers while it serves every session once (user entries,
+    directory entries, plans, grant tables, bodies): memory that grows with the
+    users and session shapes seen, bounded by the memo tables' limits."""
+    tenant = _fresh(workload.tenant(wl.MAX_POLICIES))
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for session in sessions:
+        pa.evaluate(tenant, session, wl.BENCHMARKED_ACTION)
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    print(f"memory remembered after {len(sessions):,} requests on the {wl.MAX_POLICIES}-policy "
+          f"tenant (tracemalloc): {grown / 1024.0:,.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -560,7 +560,9 @@ class Directory(Mapping[str, DirectoryEntry]):
                     a.role_definition_id)
         for e in tenant.role_eligibilities:
             eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
-        self._active, self._tenant_wide, self._eligible = active, tenant_wide, eligible
+        # Kept as tuples: a few roles per principal, thousands of principals.
+        self._active, self._tenant_wide, self._eligible = (
+            {k: tuple(v) for k, v in table.items()} for table in (active, tenant_wide, eligible))
         # Ids are case-insensitive: users whose ids differ only in case are one user,
         # whose facts are the union of every record (never the last one read).
         records: dict[str, list[User]] = {}
@@ -571,7 +573,7 @@ class Directory(Mapping[str, DirectoryEntry]):
         group_ids = {g.id.casefold() for g in tenant.groups}
         for principal in sorted({*active, *eligible} - group_ids - set(records)):
             records[principal] = [User(id=principal)]
-        self._records = records
+        self._records = {k: tuple(v) for k, v in records.items()}
         self._closures: dict[str, frozenset[str]] = {}
         self._entries: dict[str, DirectoryEntry] = {}
 
@@ -604,7 +606,7 @@ class Directory(Mapping[str, DirectoryEntry]):
             found = self._closures[group] = nested_closure((group,), self._parents)
         return found
 
-    def _entry(self, key: str, users: list[User]) -> DirectoryEntry:
+    def _entry(self, key: str, users: tuple[User, ...]) -> DirectoryEntry:
         groups = frozenset().union(*(self._closure(g.casefold()) for u in users
                                      for g in u.member_of))
         # Roles arrive directly or through role-assignable groups (such groups cannot
@@ -613,9 +615,9 @@ class Directory(Mapping[str, DirectoryEntry]):
         roles, wide = set(direct), set(direct)
         elig = {r for u in users for r in u.eligible_roles}
         for principal in (key, *(groups & self._assignable)):
-            roles |= self._active.get(principal, _NO_ROLES)
-            wide |= self._tenant_wide.get(principal, _NO_ROLES)
-            elig |= self._eligible.get(principal, _NO_ROLES)
+            roles.update(self._active.get(principal, ()))
+            wide.update(self._tenant_wide.get(principal, ()))
+            elig.update(self._eligible.get(principal, ()))
         types = sorted(u.user_type for u in users)
         return DirectoryEntry(
             groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(wide),
@@ -625,9 +627,6 @@ class Directory(Mapping[str, DirectoryEntry]):
                             if u.guest_or_external_user_type), default=None),
             home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
                                default=None))
-
-
-_NO_ROLES: frozenset[str] = frozenset()
 
 
 def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:
