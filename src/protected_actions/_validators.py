@@ -108,6 +108,8 @@ def matches(pattern: str, description: str) -> Any:
 
 def to_str(value: object) -> object:
     """Converter: an :class:`enum.Enum` member of a ``str`` enum becomes its plain value."""
+    if type(value) is str or value is None:
+        return value
     if isinstance(value, enum.Enum) and isinstance(value.value, str):
         return value.value
     return value
@@ -119,13 +121,21 @@ def to_str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     Anything else (a bare string included, rather than split into characters) is
     passed through for the field's validator to reject with a clear message.
     """
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    kind = type(value)
+    if kind is tuple or kind is list:
+        if all(type(v) is str for v in value):  # the common case, converted as is
+            return value if kind is tuple else tuple(value)  # type: ignore[return-value]
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
     return tuple(to_str(v) for v in value)  # type: ignore[misc]
 
 
 def to_str_frozenset(value: Iterable[str]) -> frozenset[str]:
     """Converter: any iterable of strings (or str-enum members) becomes a frozenset."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    kind = type(value)
+    if kind is frozenset or kind is list or kind is tuple or kind is set:
+        if all(type(v) is str for v in value):  # the common case, converted as is
+            return value if kind is frozenset else frozenset(value)  # type: ignore[return-value]
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
     return frozenset(to_str(v) for v in value)  # type: ignore[misc]

@@ -80,6 +80,8 @@ _EXTENSION_KEYS = frozenset(f"extensionAttribute{i}" for i in range(1, 16))
 
 
 def _extension_attributes(value: object) -> object:
+    if type(value) is FrozenDict:
+        return value
     if isinstance(value, Mapping):
         return FrozenDict({str(k): v for k, v in value.items()})
     return value
