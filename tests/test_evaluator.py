@@ -1071,6 +1071,21 @@ class TestOtherConditions:
 class TestDecision:
     """The decision object: trace, equality, serialization, explanation."""
 
+    def test_the_hot_path_constructor_builds_the_same_object(self) -> None:
+        """The evaluator builds decisions by setting slots; that is only the same as
+        ``Decision(...)`` while Decision validates and converts nothing."""
+        from protected_actions.decision import Reason, _decision, _LazyTrace
+
+        assert all(a.validator is None and a.converter is None
+                   for a in attrs.fields(Decision))
+        trace = _LazyTrace(tuple)
+        reasons = (Reason(code=ReasonCode.NOT_AUTHORIZED, message="m"),)
+        fast = _decision(Outcome.DENY, reasons, "t", "u", "c1", None, False, trace)
+        assert fast == Decision(outcome=Outcome.DENY, reasons=reasons, target="t",
+                                user_id="u", context_id="c1", challenge=None,
+                                complete=False, trace=trace)
+        assert repr(fast).startswith("Decision(outcome=<Outcome.DENY")
+
     def test_policies_sorted_one_per_policy(self) -> None:
         """The trace has one result per policy of the tenant, sorted by policy id."""
         t = tenant(policy("p3", contexts=("c2",)), policy("p1"),

@@ -462,3 +462,27 @@ class Decision:
             "challenge": None if self.challenge is None else self.challenge.to_dict(),
             "policies": [p.to_dict() for p in self.policies],
         }
+
+
+_DECISION_SLOTS = tuple(getattr(Decision, a.name).__set__ for a in attrs.fields(Decision))
+_new_object = object.__new__
+
+
+def _decision(outcome: Outcome, reasons: tuple[Reason, ...], target: str, user_id: str,
+              context_id: str | None, challenge: Challenge | None, complete: bool,
+              trace: _LazyTrace) -> Decision:
+    """``Decision(...)`` for the evaluator's hot path: the same object, built by
+    setting its slots in field order without keyword parsing. ``Decision`` has no
+    validators or converters to skip (a test keeps it so)."""
+    decision: Decision = _new_object(Decision)
+    (set_outcome, set_reasons, set_target, set_user, set_context, set_challenge,
+     set_complete, set_trace) = _DECISION_SLOTS
+    set_outcome(decision, outcome)
+    set_reasons(decision, reasons)
+    set_target(decision, target)
+    set_user(decision, user_id)
+    set_context(decision, context_id)
+    set_challenge(decision, challenge)
+    set_complete(decision, complete)
+    set_trace(decision, trace)
+    return decision

@@ -44,6 +44,7 @@ from .decision import (
     Reason,
     ReasonCode,
     Requirement,
+    _decision,
     _LazyTrace,
 )
 from .errors import InvalidModelError, InvalidPermissionError
@@ -347,10 +348,9 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
     if body is None:
         body = remember(plan.bodies, key, _build_body(applying, session, table, candidates.acrs,
                                                       claims_capable=claims_capable))
-    return Decision(outcome=body.outcome, reasons=body.reasons, target=decision_target,
-                    user_id=session.user.id, context_id=context_id,
-                    challenge=body.challenge, complete=body.complete,
-                    trace=_trace(index, session, entry.facts, kind, target, decision_target))
+    return _decision(body.outcome, body.reasons, decision_target, session.user.id, context_id,
+                     body.challenge, body.complete,
+                     _trace(index, session, entry.facts, kind, target, decision_target))
 
 
 class _Action:
@@ -454,10 +454,9 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     context_id = act.context_id
     if early is not None or act.candidates is None:
         assert early is not None
-        return Decision(outcome=early[0], reasons=early[1], target=decision_target,
-                        user_id=session.user.id, context_id=context_id,
-                        trace=_trace(index, session, entry.facts, "context",
-                                     context_id or decision_target, decision_target))
+        return _decision(early[0], early[1], decision_target, session.user.id, context_id,
+                         None, True, _trace(index, session, entry.facts, "context",
+                                            context_id or decision_target, decision_target))
     return _decide(index, session, entry, act.candidates, kind="context",
                    target=context_id or decision_target, decision_target=decision_target,
                    context_id=context_id, claims_capable=session.supports_claims_challenge)
