@@ -65,9 +65,14 @@ class _JSONObject:
 # -- small helpers shared by the codecs ------------------------------------------------
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def same_json(a: Any, b: Any) -> bool:
     """Strict JSON equality: ``true`` is not ``1``, ``1`` is not ``1.0``, order counts
     in arrays (not in objects)."""
+    if type(a) in _SCALARS:  # the common case, decided as the last line would
+        return type(a) is type(b) and bool(a == b)
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
