@@ -229,8 +229,9 @@ class CompiledTenant:
     active roles, eligible roles) assigned to it."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
-    """Memo tables for pure lookups (parsed permissions, user facts): same input,
-    same answer, so results never depend on what was asked before."""
+    """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
+    keys; see :mod:`protected_actions._plans`): same input, same answer, so results
+    never depend on what was asked before."""
 
     def role_grants_permission(self, role_ids: Iterable[str], permission: Permission) -> bool:
         """Whether one of the roles grants ``permission`` (exact action, or the

@@ -153,21 +153,6 @@ def _cached_user_facts(index: CompiledTenant, session: SessionState
     return entry.facts, entry.active, entry.eligible
 
 
-_PERMISSIONS: dict[str, Permission] = {}
-
-
-def _permission(action: str | Permission) -> Permission:
-    """Parse an action once; the same string always gives the same permission."""
-    if isinstance(action, Permission):
-        return action
-    if not isinstance(action, str):
-        return as_permission(action)  # raises InvalidPermissionError for any other type
-    permission = _PERMISSIONS.get(action)
-    if permission is None:
-        permission = remember(_PERMISSIONS, action, as_permission(action))
-    return permission
-
-
 def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _PolicyEval:
     undetermined: list[str] = []
     details: list[str] = []
@@ -387,10 +372,10 @@ def _action(index: CompiledTenant, action: str | Permission) -> _Action:
     table: dict[object, _Action] = index.caches.setdefault("actions", {})
     try:
         known = table.get(action)
-    except TypeError:  # unhashable: not an action; _permission says why
+    except TypeError:  # unhashable: not an action; as_permission says why
         known = None
     if known is None:
-        permission = _permission(action)
+        permission = as_permission(action)  # raises InvalidPermissionError if malformed
         if permission.is_all_tasks:
             raise InvalidPermissionError(permission.value, "a single action, not an "
                                          "allProperties/allTasks wildcard", "action")
