@@ -15,6 +15,7 @@ from functools import cached_property
 import attrs
 
 from ._index import CompiledControl, CompiledPolicy
+from ._memo import remember
 from .decision import Control, ControlKind, Requirement
 from .methods import Authentication
 from .session import SessionState
@@ -150,11 +151,10 @@ def remembered_grant(cp: CompiledPolicy, session: SessionState,
                      verdict: tuple[int, bool] | None) -> GrantResult:
     """:func:`evaluate_grant` without explanations, remembered per policy and
     :func:`grant_verdict` (everything it reads from the session)."""
-    known = cp.grants.get(verdict)
+    known: GrantResult | None = cp.grants.get(verdict)
     if known is None:
-        if len(cp.grants) >= 4096:
-            cp.grants.clear()
-        known = cp.grants[verdict] = evaluate_grant(cp, session, explain=False)
+        known = remember(cp.grants, verdict, evaluate_grant(cp, session, explain=False),
+                         limit=4096)
     return known
 
 

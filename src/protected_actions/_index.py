@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._location_index import LocationIndex
+from ._memo import remember
 from .decision import Control, ControlKind
 from .device_filter import DeviceFilter, parse_device_filter
 from .errors import DeviceFilterSyntaxError
@@ -84,9 +85,7 @@ class CompiledControl:
         key = (methods, fido2_aaguid)
         known = self._memo.get(key)
         if known is None:
-            if len(self._memo) > 4096:
-                self._memo.clear()
-            known = self._memo[key] = self._allows(methods, fido2_aaguid)
+            known = remember(self._memo, key, self._allows(methods, fido2_aaguid), limit=4096)
         return known
 
     def _allows(self, methods: frozenset[str], fido2_aaguid: str | None) -> bool:

@@ -26,32 +26,21 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
 from ._conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from ._grant import ZERO, elapsed, grant_verdict
 from ._index import CompiledPolicy, CompiledTenant
+from ._memo import remember
 from .decision import Challenge, ControlKind, Outcome, Reason
 from .session import SessionState
 
 __all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
 
-CACHE_LIMIT = 65_536
-"""Entries a memo table holds before it is cleared (a bound, not a policy)."""
-
 _UNDECIDABLE = "undecidable"
 
 Verdicts = tuple[Any, ...]
-_V = TypeVar("_V")
 Applying = tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]
-
-
-def remember(table: dict[Any, _V], key: object, value: _V) -> _V:
-    """Store ``value`` under ``key``, clearing ``table`` first when it is full."""
-    if len(table) >= CACHE_LIMIT:
-        table.clear()
-    table[key] = value
-    return value
 
 
 class UserEntry:

@@ -33,7 +33,8 @@ from typing import NamedTuple
 from ._conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
 from ._grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
-from ._plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table, remember
+from ._memo import remember
+from ._plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
 from .decision import (
     AnalysisReason,
     Challenge,
