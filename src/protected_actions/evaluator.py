@@ -56,7 +56,6 @@ from .tenant import Tenant
 __all__ = ["evaluate", "evaluate_sign_in"]
 
 _USER_ACTION_PREFIX = "urn:user:"
-_UNKNOWN = object()
 _TARGET_REASON = {
     "context": AnalysisReason.AUTHENTICATION_CONTEXT,
     "application": AnalysisReason.APPLICATION,
@@ -132,6 +131,17 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
 
 def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission) -> bool:
     return index.role_grants_permission(roles, permission)
+
+
+def _authorization(index: CompiledTenant, entry: UserEntry, permission: Permission
+                   ) -> bool | None:
+    """Step 2, remembered per user: ``True`` when an active role grants the
+    permission, ``False`` when only an eligible (PIM) role does, ``None`` when none."""
+    if permission.key in entry.authorized:
+        return entry.authorized[permission.key]
+    granted = True if _grants(index, entry.active, permission) else \
+        False if _grants(index, entry.eligible, permission) else None
+    return remember(entry.authorized, permission.key, granted)
 
 
 def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
@@ -429,11 +439,7 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     permission = act.permission
     early = act.early
     if check_authorization:
-        granted = entry.authorized.get(permission.key, _UNKNOWN)
-        if granted is _UNKNOWN:
-            granted = remember(entry.authorized, permission.key, True if _grants(
-                index, entry.active, permission) else False if _grants(
-                index, entry.eligible, permission) else None)
+        granted = _authorization(index, entry, permission)
         if granted is not True:
             early = Outcome.DENY, act.not_authorized if granted is None else act.not_active
     decision_target = permission.value
