@@ -4,7 +4,7 @@ authentication context.
 ``POST /payments/<payment_id>/approve`` needs ``contoso.payroll/payments/approve``.
 The tenant maps that permission to an auth context (``c10`` in the sample tenant:
 MFA within 4 hours), so the API never hard-codes the context id. For each request
-:func:`protected_actions.claims.check_token` reads the token's ``acrs`` and
+:func:`protected_actions.apps.claims.check_token` reads the token's ``acrs`` and
 ``xms_cc`` claims and the app answers:
 
 - ``200`` when the token carries the context;
@@ -44,8 +44,8 @@ from typing import Any
 from flask import Flask, Request, Response, jsonify, request
 
 from protected_actions import InvalidModelError, Outcome, Tenant
-from protected_actions.claims import check_token
-from protected_actions.decision import DEFAULT_AUTHORIZATION_URI
+from protected_actions.apps.claims import check_token
+from protected_actions.engine.decision import DEFAULT_AUTHORIZATION_URI
 
 APPROVE_PAYMENT = "contoso.payroll/payments/approve"
 """The permission the approval endpoint needs; the tenant maps it to a context."""

@@ -99,8 +99,9 @@ DESIGN_MODELS = {"Permission", "AuthContext", "ProtectedAction", "Policy", "Sess
                  "User", "Device", "Authentication", "AuthMethod", "AuthenticationStrength",
                  "Tenant", "Outcome", "Decision"}
 
-MODULES = ["contexts", "decision", "errors", "methods", "permissions", "policy", "session",
-           "tenant"]
+MODULES = ["analysis", "apps", "cli", "engine", "errors", "graph", "notebook",
+           "model.contexts", "engine.decision", "model.methods", "model.permissions",
+           "model.policy", "model.session", "model.tenant"]
 
 
 class TestTopLevel:

@@ -4,8 +4,6 @@ deterministically, whether a person may perform an action now: allow, challenge
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .analysis import (
     Finding,
     LockoutReport,
@@ -14,8 +12,8 @@ from .analysis import (
     find_lockouts,
     lint,
 )
-from .contexts import AuthContext, ProtectedAction
-from .decision import (
+from .device_filter import DeviceFilter, parse_device_filter
+from .engine.decision import (
     AnalysisReason,
     Challenge,
     Control,
@@ -28,7 +26,8 @@ from .decision import (
     ReasonCode,
     Requirement,
 )
-from .device_filter import DeviceFilter, parse_device_filter
+from .engine.evaluator import evaluate, evaluate_sign_in
+from .engine.step_up import simulate_step_up
 from .errors import (
     DeviceFilterSyntaxError,
     InvalidModelError,
@@ -37,7 +36,6 @@ from .errors import (
     LoadProblem,
     ProtectedActionsError,
 )
-from .evaluator import evaluate, evaluate_sign_in
 from .graph import (
     dump_policy,
     dump_session,
@@ -47,14 +45,15 @@ from .graph import (
     load_session,
     load_tenant,
 )
-from .locations import (
+from .model.contexts import AuthContext, ProtectedAction
+from .model.locations import (
     UNKNOWN_COUNTRY,
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
     IpRange,
 )
-from .methods import (
+from .model.methods import (
     BUILT_IN_STRENGTHS,
     MFA_STRENGTH,
     PASSWORDLESS_MFA_STRENGTH,
@@ -64,7 +63,7 @@ from .methods import (
     AuthMethod,
     CombinationConfiguration,
 )
-from .permissions import (
+from .model.permissions import (
     BUILT_IN_ROLES,
     CONDITIONAL_ACCESS_ADMINISTRATOR,
     GLOBAL_ADMINISTRATOR,
@@ -74,7 +73,7 @@ from .permissions import (
     Permission,
     RoleDefinition,
 )
-from .policy import (
+from .model.policy import (
     ApplicationConditions,
     AuthenticationFlows,
     ClientApplications,
@@ -98,14 +97,13 @@ from .policy import (
     SignInFrequency,
     UserConditions,
 )
-from .session import Device, SessionState, User
-from .step_up import simulate_step_up
-from .tenant import Group, RoleAssignment, RoleEligibility, Tenant
+from .model.session import Device, SessionState, User
+from .model.tenant import Group, RoleAssignment, RoleEligibility, Tenant
+from .version import __version__
 
-try:
-    __version__ = version("protected-actions")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+# Importing the notebook package registers the HTML views of decisions, reports and
+# tenants (their ``_repr_html_``); it needs nothing beyond the library itself.
+from . import notebook as _notebook  # noqa: F401  isort: skip
 
 __all__ = [
     # evaluation

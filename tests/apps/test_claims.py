@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.integration import APPROVE, C10_BASE64, C10_CLAIMS, ERIN, ISSUED, token
+from tests.apps import APPROVE, C10_BASE64, C10_CLAIMS, ERIN, ISSUED, token
 
 from protected_actions import (
     Authentication,
@@ -18,10 +18,9 @@ from protected_actions import (
     InvalidPermissionError,
     Outcome,
     ReasonCode,
-    SessionState,
     Tenant,
 )
-from protected_actions.claims import AMR_METHODS, check_token, session_from_token_claims
+from protected_actions.apps.claims import AMR_METHODS, check_token, session_from_token_claims
 from protected_actions.samples import sample_tenant
 
 CA_CREATE = "microsoft.directory/conditionalAccessPolicies/create"
@@ -147,12 +146,6 @@ class TestSessionFromTokenClaims:
         """Claims are a mapping."""
         with pytest.raises(InvalidModelError):
             session_from_token_claims(["oid"])  # type: ignore[arg-type]
-
-    def test_session_state_delegates(self) -> None:
-        """``SessionState.from_token_claims`` is the same adapter."""
-        later = ISSUED + timedelta(minutes=5)
-        assert SessionState.from_token_claims(token(), at=later) == \
-            session_from_token_claims(token(), at=later)
 
 
 class TestAllow:

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.integration import C10_BASE64, C10_CLAIMS, ERIN, token
+from tests.apps import C10_BASE64, C10_CLAIMS, ERIN, token
 
 from protected_actions.samples import sample_tenant
 

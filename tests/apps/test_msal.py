@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from tests.integration import APPROVE, C10_CLAIMS, token
+from tests.apps import APPROVE, C10_CLAIMS, token
 
 from protected_actions import Challenge
-from protected_actions.claims import check_token
+from protected_actions.apps.claims import check_token
 from protected_actions.samples import sample_tenant
 
 msal = pytest.importorskip("msal", reason="the MSAL test needs the 'msal' extra")

@@ -9,9 +9,9 @@ import shlex
 import pytest
 from tests.cli import invoke
 
-from protected_actions._cli_demo import STEPS, run_demo
 from protected_actions.cli import EXIT_CHALLENGE, EXIT_DENY, EXIT_OK
-from protected_actions.decision import ReasonCode
+from protected_actions.cli.demo import STEPS, run_demo
+from protected_actions.engine.decision import ReasonCode
 
 DENY_CODES = ("NOT_AUTHORIZED", "ROLE_NOT_ACTIVE", "BLOCKED_BY_POLICY",
               "REQUIREMENT_NOT_INTERACTIVE", "CONTEXT_NOT_ENFORCED", "CLIENT_CANNOT_STEP_UP")

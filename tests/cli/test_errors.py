@@ -10,8 +10,8 @@ import pytest
 from tests.cli import CA_CREATE, invoke
 
 import protected_actions as pa
-from protected_actions import cli
-from protected_actions.cli import EXIT_USAGE
+from protected_actions.cli import EXIT_DENY, EXIT_USAGE, main
+from protected_actions.cli import evaluate as evaluate_command
 from protected_actions.samples import sample_tenant_file
 
 PREFIX = "protected-actions: error: "
@@ -130,12 +130,12 @@ class TestPermissions:
         """A permission covered only by a role's ``allTasks`` entry is accepted."""
         status, err = _evaluate(
             action="microsoft.directory/conditionalAccessPolicies/owners/update")
-        assert (status, err) == (cli.EXIT_DENY, "")
+        assert (status, err) == (EXIT_DENY, "")
 
     def test_application_permission_of_a_custom_role(self) -> None:
         """An application's own permission, defined by a custom role, is known."""
         status, _ = _evaluate(action="contoso.payroll/payments/read")
-        assert status == cli.EXIT_DENY
+        assert status == EXIT_DENY
 
 
 class TestReporting:
@@ -161,7 +161,7 @@ class TestReporting:
             pa.parse_device_filter('device.trustType -eq "AzureAD" -and')
             raise AssertionError("unreachable")
 
-        monkeypatch.setattr(cli, "evaluate", broken)
+        monkeypatch.setattr(evaluate_command, "evaluate", broken)
         status, err = _evaluate()
         assert status == EXIT_USAGE
         assert err.startswith(PREFIX)
@@ -170,7 +170,7 @@ class TestReporting:
 
     def test_main_returns_2(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """Through ``main()``, the message goes to standard error."""
-        assert cli.main(["lint", "--tenant", str(tmp_path / "nope.json")]) == EXIT_USAGE
+        assert main(["lint", "--tenant", str(tmp_path / "nope.json")]) == EXIT_USAGE
         captured = capsys.readouterr()
         assert captured.out == ""
         assert captured.err.startswith(PREFIX)
@@ -180,6 +180,6 @@ class TestReporting:
         def broken(*args: object, **kwargs: object) -> pa.Decision:
             raise ZeroDivisionError
 
-        monkeypatch.setattr(cli, "evaluate", broken)
+        monkeypatch.setattr(evaluate_command, "evaluate", broken)
         with pytest.raises(ZeroDivisionError):
             _evaluate()

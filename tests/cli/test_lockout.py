@@ -18,10 +18,10 @@ from tests.cli import (
 )
 
 import protected_actions as pa
-from protected_actions import _cli_progress
-from protected_actions._cli_progress import ProgressBar
 from protected_actions.analysis import find_lockouts
 from protected_actions.cli import EXIT_FINDINGS, EXIT_OK
+from protected_actions.cli import progress as _cli_progress
+from protected_actions.cli.progress import ProgressBar
 from protected_actions.graph import load_session, load_tenant
 from protected_actions.samples import sample_tenant
 

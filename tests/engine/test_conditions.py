@@ -45,7 +45,7 @@ from protected_actions import (
     UserConditions,
     evaluate_sign_in,
 )
-from protected_actions._frozen import FrozenDict
+from protected_actions.model.frozen import FrozenDict
 
 # -- fixtures and small builders -------------------------------------------------------
 

@@ -1074,7 +1074,7 @@ class TestDecision:
     def test_the_hot_path_constructor_builds_the_same_object(self) -> None:
         """The evaluator builds decisions by setting slots; that is only the same as
         ``Decision(...)`` while Decision validates and converts nothing."""
-        from protected_actions.decision import Reason, _decision, _LazyTrace
+        from protected_actions.engine.decision import Reason, _decision, _LazyTrace
 
         assert all(a.validator is None and a.converter is None
                    for a in attrs.fields(Decision))
@@ -1249,7 +1249,7 @@ def _with(fields: dict[str, object]) -> SessionState:
 
 class TestRememberedAnswers:
     """The engine remembers per-user plans, per-session grant verdicts and decision
-    bodies (protected_actions._plans). One changed fact after another on the same
+    bodies (protected_actions.engine.plans). One changed fact after another on the same
     tenant object must give the answer a freshly compiled tenant gives."""
 
     @pytest.mark.parametrize(("first", "then"), [

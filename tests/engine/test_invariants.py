@@ -23,7 +23,7 @@ from protected_actions import (
     SessionState,
     Tenant,
 )
-from protected_actions._frozen import FrozenDict, FrozenJSON, freeze_mapping
+from protected_actions.model.frozen import FrozenDict, FrozenJSON, freeze_mapping
 from protected_actions.strategies import (
     authentications,
     ip_ranges,

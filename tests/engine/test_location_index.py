@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from protected_actions._location_index import LocationFacts, LocationIndex
+from protected_actions.engine.location_index import LocationFacts, LocationIndex
 from protected_actions.errors import InvalidModelError
-from protected_actions.locations import (
+from protected_actions.model.locations import (
     AUTHENTICATOR_APP_GPS,
     UNKNOWN_COUNTRY,
     CompliantNetworkNamedLocation,

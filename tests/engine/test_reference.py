@@ -92,7 +92,7 @@ def _cold(tenant: pa.Tenant) -> pa.Tenant:
 def test_a_warm_index_answers_as_a_cold_one(
         drawn: tuple[pa.Tenant, list[tuple[pa.SessionState, str]]], sign_in: str) -> None:
     """The engine remembers plans, grant verdicts and bodies across requests
-    (protected_actions._plans); whatever was asked before, each answer equals the one
+    (protected_actions.engine.plans); whatever was asked before, each answer equals the one
     a freshly compiled tenant gives, trace included."""
     tenant, requests = drawn
     for session, action in requests:

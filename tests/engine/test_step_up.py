@@ -19,7 +19,7 @@ from protected_actions import (
     SignInFrequency,
     simulate_step_up,
 )
-from protected_actions.step_up import step_up_methods
+from protected_actions.engine.step_up import step_up_methods
 
 YUBIKEY = "cb69481e-8ff7-4039-93ec-0a2729a154a8"
 
@@ -193,7 +193,7 @@ class TestDirectoryMethods:
     def test_directory_methods_choose_the_step_up(self) -> None:
         """A session without methods steps up with what the directory records."""
         import protected_actions as pa
-        from protected_actions.decision import Challenge, Control, ControlKind, Requirement
+        from protected_actions.engine.decision import Challenge, Control, ControlKind, Requirement
 
         t = pa.Tenant(users=[pa.User(id="alice", registered_methods={"password", "fido2"})])
         s = pa.SessionState(at=NOW, user=pa.User(id="alice"))

@@ -26,7 +26,6 @@ from protected_actions import (
     Tenant,
     User,
 )
-from protected_actions._frozen import FrozenDict
 from protected_actions.graph import (
     configure_converter,
     dump_policy,
@@ -37,6 +36,7 @@ from protected_actions.graph import (
     load_tenant,
     make_converter,
 )
+from protected_actions.model.frozen import FrozenDict
 
 
 def policy_json(**extra: Any) -> dict[str, Any]:

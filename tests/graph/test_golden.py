@@ -25,8 +25,8 @@ from protected_actions import (
     SignInFrequency,
     UserConditions,
 )
-from protected_actions._frozen import FrozenDict
 from protected_actions.graph import dump_policy, dump_tenant, load_policy, load_tenant
+from protected_actions.model.frozen import FrozenDict
 
 EXO = "00000002-0000-0ff1-ce00-000000000000"
 GROUP = "30e10c57-8f6d-4f40-bc47-c9bd1d6c5b9a"

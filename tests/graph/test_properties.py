@@ -56,7 +56,6 @@ from protected_actions import (
     User,
     UserConditions,
 )
-from protected_actions._frozen import FrozenDict, FrozenJSON, freeze_mapping
 from protected_actions.graph import (
     dump_policy,
     dump_session,
@@ -66,6 +65,7 @@ from protected_actions.graph import (
     load_tenant,
 )
 from protected_actions.graph._io import read_json
+from protected_actions.model.frozen import FrozenDict, FrozenJSON, freeze_mapping
 
 T = TypeVar("T")
 SETTINGS = settings(max_examples=120, deadline=None,

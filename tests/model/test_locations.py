@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from protected_actions import locations
-from protected_actions._frozen import FrozenDict
 from protected_actions.errors import InvalidModelError
-from protected_actions.locations import (
+from protected_actions.model import locations
+from protected_actions.model.frozen import FrozenDict
+from protected_actions.model.locations import (
     AUTHENTICATOR_APP_GPS,
     CLIENT_IP_ADDRESS,
     UNKNOWN_COUNTRY,
@@ -353,7 +353,7 @@ class TestCompliantNetworkNamedLocation:
 
 
 class TestModule:
-    """The public surface of :mod:`protected_actions.locations`."""
+    """The public surface of :mod:`protected_actions.model.locations`."""
 
     def test_all_is_sorted_and_is_what_dir_shows(self) -> None:
         """``__all__`` is sorted and ``dir()`` shows exactly it."""

@@ -246,7 +246,7 @@ class TestSessionControls:
 
     def test_other_session_controls_kept_as_data(self) -> None:
         """Session controls the evaluator does not use are kept, hashable."""
-        from protected_actions._frozen import freeze_mapping
+        from protected_actions.model.frozen import freeze_mapping
 
         controls = SessionControls(others=freeze_mapping(
             {"persistentBrowser": {"isEnabled": True, "mode": "never"}}))

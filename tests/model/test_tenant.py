@@ -28,6 +28,7 @@ from protected_actions import (
     User,
     UserConditions,
 )
+from protected_actions.engine.compile import compiled
 
 
 class TestConstruction:
@@ -141,7 +142,7 @@ class TestLookups:
     def test_compiled_once(self) -> None:
         """The compiled index is built once and reused."""
         t = tenant(policy())
-        assert t.compiled is t.compiled
+        assert compiled(t) is compiled(t)
 
 
 class TestUnresolvedReferences:

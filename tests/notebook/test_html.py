@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 
 import pytest
-from tests.integration import APPROVE, ERIN
+from tests.apps import APPROVE, ERIN
 
 from protected_actions import (
     ApplicationConditions,
@@ -23,14 +23,14 @@ from protected_actions import (
     UserConditions,
     evaluate,
 )
-from protected_actions._html import (
+from protected_actions.analysis import find_lockouts, lint
+from protected_actions.notebook.html import (
     decision_html,
     findings_html,
     lockout_report_html,
     tenant_html,
 )
-from protected_actions.analysis import find_lockouts, lint
-from protected_actions.notebook import LintReport
+from protected_actions.notebook.views import LintReport
 from protected_actions.samples import sample_tenant
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)

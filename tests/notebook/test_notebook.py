@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.integration import APPROVE, ERIN
+from tests.apps import APPROVE, ERIN
 
 from protected_actions import (
     Authentication,
@@ -18,7 +18,7 @@ from protected_actions import (
     Tenant,
     User,
 )
-from protected_actions.notebook import MATRIX_COLUMNS, what_if_matrix
+from protected_actions.notebook.views import MATRIX_COLUMNS, what_if_matrix
 from protected_actions.samples import sample_tenant
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebooks" / "what-if.ipynb"

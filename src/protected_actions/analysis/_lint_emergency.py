@@ -19,18 +19,24 @@ from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
-from protected_actions._conditions import Request, UserFacts, check_users
-from protected_actions._grant import evaluate_grant
-from protected_actions._index import APPLICATION_GROUPS, CompiledPolicy, CompiledTenant
-from protected_actions.analysis._lint_catalog import Finding, finding
-from protected_actions.analysis._space import build_space
-from protected_actions.analysis.lockout import ANALYSIS_TIME, _Search
-from protected_actions.decision import Challenge, Requirement
-from protected_actions.evaluator import _evaluate_policy, _user_facts
-from protected_actions.permissions import Permission
-from protected_actions.session import SessionState, User
-from protected_actions.step_up import simulate_step_up
-from protected_actions.tenant import Tenant
+from protected_actions.engine.compile import (
+    APPLICATION_GROUPS,
+    CompiledPolicy,
+    CompiledTenant,
+    compiled,
+)
+from protected_actions.engine.conditions import Request, UserFacts, check_users
+from protected_actions.engine.decision import Challenge, Requirement
+from protected_actions.engine.evaluator import _evaluate_policy, _user_facts
+from protected_actions.engine.grant import evaluate_grant
+from protected_actions.engine.step_up import simulate_step_up
+from protected_actions.model.permissions import Permission
+from protected_actions.model.session import SessionState, User
+from protected_actions.model.tenant import Tenant
+
+from ._lint_catalog import Finding, finding
+from ._space import build_space
+from .lockout import ANALYSIS_TIME, _Search
 
 __all__ = ["EmergencyExposure", "emergency_accounts", "emergency_exposures",
            "emergency_findings"]
@@ -228,7 +234,7 @@ def emergency_accounts(tenant: Tenant) -> list[str]:
 
 def emergency_exposures(tenant: Tenant) -> list[EmergencyExposure]:
     """For every designated account and enforced policy, the worst exposure found."""
-    index = tenant.compiled
+    index = compiled(tenant)
     out = []
     for account in emergency_accounts(tenant):
         variants = _variants(tenant, index, account)

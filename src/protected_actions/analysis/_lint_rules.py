@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from protected_actions._conditions import Request, UserFacts, check_platform
-from protected_actions._index import CompiledPolicy, CompiledTenant
-from protected_actions.analysis._lint_catalog import Finding, finding
-from protected_actions.analysis.lockout import ANALYSIS_TIME
-from protected_actions.contexts import AUTH_CONTEXT_ID_PATTERN
-from protected_actions.decision import ControlKind
-from protected_actions.locations import CountryNamedLocation
-from protected_actions.policy import Policy
-from protected_actions.session import SessionState, User
-from protected_actions.tenant import Tenant
+from protected_actions.engine.compile import CompiledPolicy, CompiledTenant, compiled
+from protected_actions.engine.conditions import Request, UserFacts, check_platform
+from protected_actions.engine.decision import ControlKind
+from protected_actions.model.contexts import AUTH_CONTEXT_ID_PATTERN
+from protected_actions.model.locations import CountryNamedLocation
+from protected_actions.model.policy import Policy
+from protected_actions.model.session import SessionState, User
+from protected_actions.model.tenant import Tenant
+
+from ._lint_catalog import Finding, finding
+from .lockout import ANALYSIS_TIME
 
 __all__ = ["POLICY_LIMIT", "context_findings", "policy_findings", "reference_findings"]
 
@@ -57,7 +58,7 @@ def _state_list(policies: Sequence[CompiledPolicy]) -> str:
 
 def context_findings(tenant: Tenant) -> list[Finding]:
     """PA120-PA123 per context protected actions map to; PA160 per targeted context."""
-    index = tenant.compiled
+    index = compiled(tenant)
     defined = {c.id: c for c in tenant.auth_contexts}
     by_context: dict[str, list[str]] = {}
     for action in tenant.protected_actions:
@@ -148,7 +149,7 @@ def _probe(index: CompiledTenant, platform: str) -> Request:
 
 
 def _prompting_report_only(tenant: Tenant, cp: CompiledPolicy) -> Finding | None:
-    index = tenant.compiled
+    index = compiled(tenant)
     reasons = []
     subjects: list[str] = []
     if any(c.control.kind is ControlKind.COMPLIANT_DEVICE for c in cp.controls):
@@ -242,7 +243,7 @@ def _has(values: Iterable[str], name: str) -> bool:
 
 def policy_findings(tenant: Tenant) -> list[Finding]:
     """PA130, PA131, PA150, PA161, PA170, PA171 and PA172."""
-    index = tenant.compiled
+    index = compiled(tenant)
     out: list[Finding] = []
     if len(tenant.policies) > POLICY_LIMIT:
         # entra-facts §6.10: 240 policies per tenant, every state counted.
@@ -356,7 +357,7 @@ def _slots(tenant: Tenant, policy: Policy
                                      *sps.exclude_service_principals), _SP_KEYWORDS, None, True)
     grant = policy.grant_controls
     if grant is not None:
-        strengths = {s.id.casefold() for s in tenant.compiled.strengths.values()}
+        strengths = {s.id.casefold() for s in compiled(tenant).strengths.values()}
         yield ("authentication strength", (grant.authentication_strength,)
                if grant.authentication_strength else (), frozenset(), frozenset(strengths),
                True)

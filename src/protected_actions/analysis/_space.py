@@ -18,7 +18,8 @@ from typing import Any
 
 import attrs
 
-from protected_actions._conditions import (
+from protected_actions.engine.compile import CompiledPolicy, CompiledTenant
+from protected_actions.engine.conditions import (
     Request,
     UserFacts,
     check_authentication_flow,
@@ -30,9 +31,8 @@ from protected_actions._conditions import (
     check_sign_in_risk,
     check_user_risk,
 )
-from protected_actions._index import CompiledPolicy, CompiledTenant
-from protected_actions.locations import UNKNOWN_COUNTRY, CountryNamedLocation
-from protected_actions.session import Device, SessionState
+from protected_actions.model.locations import UNKNOWN_COUNTRY, CountryNamedLocation
+from protected_actions.model.session import Device, SessionState
 
 __all__ = ["DIMENSIONS", "Dimension", "Value", "build_space"]
 

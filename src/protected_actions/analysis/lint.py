@@ -21,16 +21,17 @@ need answered and never re-implement policy semantics (DESIGN §1, §4a):
 
 from __future__ import annotations
 
-from protected_actions.analysis._lint_catalog import CATALOG, Finding, Rule, Severity
-from protected_actions.analysis._lint_emergency import emergency_findings
-from protected_actions.analysis._lint_rules import (
+from protected_actions.errors import InvalidModelError
+from protected_actions.model.tenant import Tenant
+
+from ._lint_catalog import CATALOG, Finding, Rule, Severity
+from ._lint_emergency import emergency_findings
+from ._lint_rules import (
     POLICY_LIMIT,
     context_findings,
     policy_findings,
     reference_findings,
 )
-from protected_actions.errors import InvalidModelError
-from protected_actions.tenant import Tenant
 
 __all__ = ["CATALOG", "POLICY_LIMIT", "Finding", "Rule", "Severity", "lint"]
 

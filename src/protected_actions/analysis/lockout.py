@@ -22,16 +22,22 @@ from typing import Any
 
 import attrs
 
-from protected_actions._conditions import Request, UserFacts, check_users
-from protected_actions._frozen import FrozenDict
-from protected_actions._grant import evaluate_grant
-from protected_actions._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
-from protected_actions.decision import ControlKind, Decision, Outcome, ReasonCode
-from protected_actions.evaluator import _cached_user_facts, _user_facts, evaluate
-from protected_actions.permissions import PROTECTABLE_PERMISSIONS, Permission
-from protected_actions.session import SessionState, User
-from protected_actions.step_up import simulate_step_up, step_up_methods
-from protected_actions.tenant import Tenant
+from protected_actions.engine.compile import (
+    LEGACY_CLIENT_TYPES,
+    CompiledPolicy,
+    CompiledTenant,
+    compiled,
+)
+from protected_actions.engine.conditions import Request, UserFacts, check_users
+from protected_actions.engine.decision import ControlKind, Decision, Outcome, ReasonCode
+from protected_actions.engine.evaluator import _cached_user_facts, _user_facts, evaluate
+from protected_actions.engine.grant import evaluate_grant
+from protected_actions.engine.step_up import simulate_step_up, step_up_methods
+from protected_actions.model.display import html_for
+from protected_actions.model.frozen import FrozenDict
+from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission
+from protected_actions.model.session import SessionState, User
+from protected_actions.model.tenant import Tenant
 
 from ._space import Dimension, Value, build_space
 
@@ -150,11 +156,9 @@ class LockoutReport:
         key = permission.casefold()
         return next((v for v in self.permissions if v.permission.casefold() == key), None)
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """HTML for notebooks: one row per permission, then the emergency accounts."""
-        from protected_actions._html import lockout_report_html
-
-        return lockout_report_html(self)
+        return html_for(self)
 
 
 def _witness_dict(w: Witness) -> dict[str, Any]:
@@ -366,7 +370,7 @@ def _find_counterexample(search: _Search, holder: _Holder) -> Witness | None:
 
 class _Analysis:
     def __init__(self, tenant: Tenant, progress: Progress | None) -> None:
-        self.tenant, self.index, self.progress = tenant, tenant.compiled, progress
+        self.tenant, self.index, self.progress = tenant, compiled(tenant), progress
         self.evaluated = 0
         self.spaces: dict[tuple[str, bool], tuple[Dimension, ...]] = {}
 

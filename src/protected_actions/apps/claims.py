@@ -48,13 +48,13 @@ from typing import Any
 
 import attrs
 
-from .decision import Challenge, Decision, Outcome, Reason, ReasonCode
-from .errors import InvalidModelError
-from .evaluator import evaluate
-from .methods import Authentication
-from .permissions import Permission
-from .session import Device, SessionState, User
-from .tenant import Tenant
+from protected_actions.engine.decision import Challenge, Decision, Outcome, Reason, ReasonCode
+from protected_actions.engine.evaluator import evaluate
+from protected_actions.errors import InvalidModelError
+from protected_actions.model.methods import Authentication
+from protected_actions.model.permissions import Permission
+from protected_actions.model.session import Device, SessionState, User
+from protected_actions.model.tenant import Tenant
 
 __all__ = ["AMR_METHODS", "check_token", "session_from_token_claims"]
 

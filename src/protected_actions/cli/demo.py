@@ -6,20 +6,23 @@ sessions; each prints the outcome, the reason codes and the command that replays
 
 from __future__ import annotations
 
-from typing import TextIO
+import argparse
+from typing import Any, TextIO
 
 import attrs
 
-from protected_actions._cli_render import severity_summary, user_label, user_name, verdict_line
 from protected_actions.analysis import Finding, LockoutReport, Severity, find_lockouts, lint
-from protected_actions.decision import Decision
-from protected_actions.evaluator import evaluate, evaluate_sign_in
+from protected_actions.engine.decision import Decision
+from protected_actions.engine.evaluator import evaluate, evaluate_sign_in
+from protected_actions.engine.step_up import simulate_step_up
+from protected_actions.model.session import SessionState
+from protected_actions.model.tenant import Tenant
 from protected_actions.samples import sample_session, sample_tenant
-from protected_actions.session import SessionState
-from protected_actions.step_up import simulate_step_up
-from protected_actions.tenant import Tenant
 
-__all__ = ["STEPS", "Step", "run_demo"]
+from .common import Handler, Streams, add_command
+from .render.text import severity_summary, user_label, user_name, verdict_line
+
+__all__ = ["STEPS", "Step", "register", "run_demo"]
 
 CA_CREATE = "microsoft.directory/conditionalAccessPolicies/create"
 HARD_DELETE = "microsoft.directory/deletedItems/delete"
@@ -144,3 +147,13 @@ def run_demo(stdout: TextIO) -> int:
     out += _lockout_lines(tenant, find_lockouts(tenant))
     stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _cmd_demo(args: argparse.Namespace, streams: Streams) -> int:
+    return run_demo(streams.stdout)
+
+
+def register(sub: Any) -> Handler:
+    """Add ``demo``; returns its handler (the command line's default)."""
+    add_command(sub, "demo", _cmd_demo, "guided tour of the embedded sample tenant (the default)")
+    return _cmd_demo

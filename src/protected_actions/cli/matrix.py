@@ -13,8 +13,10 @@ the same condition classes as the lockout analysis.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,13 +24,23 @@ import attrs
 
 from protected_actions.analysis import Witness, find_witness
 from protected_actions.analysis.lockout import ANALYSIS_TIME
-from protected_actions.decision import Decision, Outcome, ReasonCode
-from protected_actions.evaluator import evaluate
-from protected_actions.session import SessionState, User
-from protected_actions.step_up import simulate_step_up
-from protected_actions.tenant import Tenant
+from protected_actions.engine.decision import Decision, Outcome, ReasonCode
+from protected_actions.engine.evaluator import evaluate
+from protected_actions.engine.step_up import simulate_step_up
+from protected_actions.model.session import SessionState, User
+from protected_actions.model.tenant import Tenant
 
-__all__ = ["Cell", "Matrix", "build_matrix", "matrix_csv", "matrix_json", "matrix_markdown"]
+from .common import EXIT_OK, Streams, add_command, load_tenant_arg, tenant_option
+
+__all__ = [
+    "Cell",
+    "Matrix",
+    "build_matrix",
+    "matrix_csv",
+    "matrix_json",
+    "matrix_markdown",
+    "register",
+]
 
 _DIRECTORY_PREFIX = "microsoft.directory/"
 
@@ -179,3 +191,25 @@ def matrix_json(matrix: Matrix) -> dict[str, Any]:
         "protectedActions": [{"permission": p, "contextId": c} for p, c in matrix.permissions],
         "cells": [c.to_dict() for row in matrix.cells for c in row],
     }
+
+
+# -- the subcommand -----------------------------------------------------------------------------
+
+
+def _cmd_matrix(args: argparse.Namespace, streams: Streams) -> int:
+    matrix = build_matrix(load_tenant_arg(args.tenant))
+    if args.format == "json":
+        streams.stdout.write(json.dumps(matrix_json(matrix), indent=2) + "\n")
+    elif args.format == "csv":
+        streams.stdout.write(matrix_csv(matrix) + "\n")
+    else:
+        streams.stdout.write(matrix_markdown(matrix) + "\n")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    """Add ``matrix``."""
+    parser = add_command(sub, "matrix", _cmd_matrix,
+                         "users x protected actions: the best outcome each user can reach")
+    tenant_option(parser)
+    parser.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")

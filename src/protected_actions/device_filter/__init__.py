@@ -8,8 +8,8 @@ the standard library, attrs and :mod:`protected_actions.errors`.
 
 from __future__ import annotations
 
-from protected_actions.device_filter._evaluate import ComparisonStep, DeviceFilter, FilterResult
-from protected_actions.device_filter._nodes import (
+from ._evaluate import ComparisonStep, DeviceFilter, FilterResult
+from ._nodes import (
     PROPERTIES,
     BoolOp,
     Comparison,
@@ -18,7 +18,7 @@ from protected_actions.device_filter._nodes import (
     Property,
     ValueKind,
 )
-from protected_actions.device_filter._parser import MAX_RULE_LENGTH, parse_device_filter
+from ._parser import MAX_RULE_LENGTH, parse_device_filter
 
 __all__ = [
     "BoolOp",

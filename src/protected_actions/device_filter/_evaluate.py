@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from protected_actions.device_filter._nodes import (
+from ._nodes import (
     PROPERTIES,
     BoolOp,
     Comparison,

@@ -48,8 +48,10 @@ from typing import NoReturn
 
 import attrs
 
-from protected_actions.device_filter._evaluate import DeviceFilter
-from protected_actions.device_filter._nodes import (
+from protected_actions.errors import DeviceFilterSyntaxError
+
+from ._evaluate import DeviceFilter
+from ._nodes import (
     PROPERTIES,
     BoolOp,
     BoolOpName,
@@ -61,8 +63,7 @@ from protected_actions.device_filter._nodes import (
     Value,
     ValueKind,
 )
-from protected_actions.device_filter._tokenizer import Token, Tokenizer
-from protected_actions.errors import DeviceFilterSyntaxError
+from ._tokenizer import Token, Tokenizer
 
 MAX_RULE_LENGTH = 3072
 """The longest rule Entra ID accepts, in characters (entra-facts §7.1)."""

@@ -4,7 +4,7 @@ Policies are normalized into :class:`CompiledPolicy` (casefolded sets, parsed de
 filters, resolved strengths, sign-in frequency windows) and indexed by the auth
 context and application they target; directory users get their transitive groups
 and active/eligible roles precomputed. Nothing here parses or converts at request
-time; nothing here decides an outcome (that is :mod:`protected_actions.evaluator`).
+time; nothing here decides an outcome (that is :mod:`protected_actions.engine.evaluator`).
 """
 
 from __future__ import annotations
@@ -15,20 +15,28 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._location_index import LocationIndex
+from protected_actions.device_filter import DeviceFilter, parse_device_filter
+from protected_actions.errors import DeviceFilterSyntaxError
+from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
+from protected_actions.model.permissions import Permission, RoleDefinition
+from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
+from protected_actions.model.session import User
+
 from ._memo import remember
 from .decision import Control, ControlKind
-from .device_filter import DeviceFilter, parse_device_filter
-from .errors import DeviceFilterSyntaxError
-from .methods import MFA_STRENGTH, AuthenticationStrength
-from .permissions import Permission, RoleDefinition
-from .policy import Filter, GrantControl, Policy, PolicyState
-from .session import User
+from .location_index import LocationIndex
 
 if TYPE_CHECKING:
-    from .tenant import Tenant
+    from protected_actions.model.tenant import Tenant
 
-__all__ = ["CompiledPolicy", "CompiledTenant", "Directory", "DirectoryEntry", "compile_tenant"]
+__all__ = [
+    "CompiledPolicy",
+    "CompiledTenant",
+    "Directory",
+    "DirectoryEntry",
+    "compile_tenant",
+    "compiled",
+]
 
 #: Client app types that can never be prompted (legacy auth; entra-facts §6.1, §6.11).
 LEGACY_CLIENT_TYPES = frozenset({"exchangeactivesync", "easunsupported", "other"})
@@ -177,7 +185,7 @@ class CompiledPolicy:
     sign_in_frequency: timedelta | None
     sign_in_frequency_text: str | None
     grants: dict[object, Any] = attrs.field(factory=dict, eq=False, repr=False)
-    """The grant's answer per session verdict (see ``_grant.remembered_grant``)."""
+    """The grant's answer per session verdict (see ``engine.grant.remembered_grant``)."""
 
     @property
     def enforced(self) -> bool:
@@ -229,7 +237,7 @@ class CompiledTenant:
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
-    keys; see :mod:`protected_actions._plans`): same input, same answer, so results
+    keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
     never depend on what was asked before."""
 
     def role_grants_permission(self, role_ids: Iterable[str], permission: Permission) -> bool:
@@ -460,7 +468,7 @@ UNDECIDABLE_TENANTS: frozenset[str] = frozenset({"\x00undecidable"})
 
 
 def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    from .policy import GuestsOrExternalUsers
+    from protected_actions.model.policy import GuestsOrExternalUsers
 
     if not isinstance(spec, GuestsOrExternalUsers):
         return None, None
@@ -699,8 +707,19 @@ def _embedded_strengths(tenant: Tenant) -> list[AuthenticationStrength]:
             and p.grant_controls.embedded_authentication_strength is not None]
 
 
+def compiled(tenant: Tenant) -> CompiledTenant:
+    """The index of ``tenant``: compiled on first use and kept with the tenant."""
+    # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
+    # builds it the first time.
+    index: CompiledTenant | None = tenant._derived.get(_INDEX_KEY)
+    return index if index is not None else tenant.memo(_INDEX_KEY, compile_tenant)
+
+
+_INDEX_KEY = "engine.index"
+
+
 def compile_tenant(tenant: Tenant) -> CompiledTenant:
-    """Build the index for ``tenant``."""
+    """Build the index for ``tenant`` (:func:`compiled` builds it once per tenant)."""
     strengths = {s.id: s for s in _embedded_strengths(tenant)}
     strengths.update({s.id: s for s in tenant.all_authentication_strengths})
     compiled = tuple(sorted((_compile_policy(p, strengths) for p in tenant.policies),

@@ -12,10 +12,11 @@ from collections.abc import Callable
 
 import attrs
 
-from ._index import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
-from ._location_index import LocationFacts
+from protected_actions.model.session import SessionState
+
+from .compile import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
 from .decision import AnalysisReason
-from .session import SessionState
+from .location_index import LocationFacts
 
 __all__ = ["CONDITION_CHECKS", "Request", "UserFacts"]
 
@@ -311,7 +312,8 @@ def check_undecidable(cp: CompiledPolicy, req: Request) -> Explained:
 
 
 CHECKS_BY_NAME: dict[str, tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]]]
-"""The optional condition checks by the name :func:`_index._configured_checks` gives."""
+"""The optional condition checks by the name that
+:func:`protected_actions.engine.compile._configured_checks` gives."""
 
 CONDITION_CHECKS: tuple[tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]],
                         ...] = (

@@ -14,7 +14,8 @@ from typing import Any
 
 import attrs
 
-from ._enum import StrEnum
+from protected_actions.model.display import html_for
+from protected_actions.model.enums import StrEnum
 
 __all__ = [
     "AnalysisReason",
@@ -440,15 +441,13 @@ class Decision:
     def explain(self, *, verbose: bool = False) -> str:
         """A human-readable, multi-line explanation; ``verbose`` also lists the
         policies that did not apply, with the condition that ruled each out."""
-        from ._explain import render_text
+        from .explain import render_text
 
         return render_text(self, verbose=verbose)
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """HTML for notebooks: outcome, reasons, challenge and policies."""
-        from ._html import decision_html
-
-        return decision_html(self)
+        return html_for(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The decision log entry: JSON-ready, deterministic."""

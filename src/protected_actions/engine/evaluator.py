@@ -12,9 +12,9 @@ input order. The rules, in order (DESIGN §4):
    never satisfied: ``DENY CONTEXT_NOT_ENFORCED`` (entra-facts §1.3); an
    application's own permission goes on (the token is issued, §2.6).
 4. Applicability of every policy that is not disabled (conditions in
-   :mod:`protected_actions._conditions`); an undetermined condition makes the policy
+   :mod:`protected_actions.engine.conditions`); an undetermined condition makes the policy
    apply (fail-closed) and the decision incomplete.
-5. Grant of each applying policy (:mod:`protected_actions._grant`).
+5. Grant of each applying policy (:mod:`protected_actions.engine.grant`).
 6. Combine the enforced policies: any block: ``DENY``; all satisfied: ``ALLOW``;
    every unmet requirement interactive: ``CHALLENGE`` (``DENY
    CLIENT_CANNOT_STEP_UP`` for a client that cannot take it); otherwise ``DENY``
@@ -30,11 +30,14 @@ from collections.abc import Iterable
 from functools import partial
 from typing import NamedTuple
 
-from ._conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
-from ._grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
-from ._index import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant
+from protected_actions.errors import InvalidModelError, InvalidPermissionError
+from protected_actions.model.permissions import Permission, as_permission
+from protected_actions.model.session import SessionState
+from protected_actions.model.tenant import Tenant
+
 from ._memo import remember
-from ._plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
+from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, compiled
+from .conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
 from .decision import (
     AnalysisReason,
     Challenge,
@@ -48,10 +51,8 @@ from .decision import (
     _decision,
     _LazyTrace,
 )
-from .errors import InvalidModelError, InvalidPermissionError
-from .permissions import Permission, as_permission
-from .session import SessionState
-from .tenant import Tenant
+from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
+from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
 
 __all__ = ["evaluate", "evaluate_sign_in"]
 
@@ -320,7 +321,7 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
             candidates: Candidates, *, kind: str, target: str, decision_target: str,
             context_id: str | None, claims_capable: bool) -> Decision:
     """Steps 4-6: the plan for the user, the grant verdicts for the session, and the
-    body they give (each remembered; see :mod:`protected_actions._plans`)."""
+    body they give (each remembered; see :mod:`protected_actions.engine.plans`)."""
 
     plan = entry.plans.get(candidates)
     if plan is None:
@@ -433,7 +434,7 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     :raises InvalidModelError: ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    index = tenant.compiled
+    index = compiled(tenant)
     act = _action(index, action)
     entry = _user_entry(index, session)
     permission = act.permission
@@ -464,7 +465,7 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     _check_inputs(tenant, session)
     if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
         raise InvalidModelError("target", "an application id or user action", target)
-    index = tenant.compiled
+    index = compiled(tenant)
     entry = _user_entry(index, session)
     kind = "userAction" if target.casefold().startswith(_USER_ACTION_PREFIX) else "application"
     return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,

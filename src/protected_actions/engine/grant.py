@@ -14,11 +14,12 @@ from functools import cached_property
 
 import attrs
 
-from ._index import CompiledControl, CompiledPolicy
+from protected_actions.model.methods import Authentication
+from protected_actions.model.session import SessionState
+
 from ._memo import remember
+from .compile import CompiledControl, CompiledPolicy
 from .decision import Control, ControlKind, Requirement
-from .methods import Authentication
-from .session import SessionState
 
 __all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "remembered_grant"]
 

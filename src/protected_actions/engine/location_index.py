@@ -1,6 +1,6 @@
 """The compiled named-location lookup: built once per tenant, asked once per sign-in.
 
-Every IP range of every :class:`~protected_actions.locations.IpNamedLocation` is cut
+Every IP range of every :class:`~protected_actions.model.locations.IpNamedLocation` is cut
 into sorted, non-overlapping *elementary intervals* (one table for IPv4, one for
 IPv6), each carrying the set of location ids that cover it (stored as a bit mask,
 turned into a frozenset on lookup); placing an address is one
@@ -27,9 +27,9 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from ._frozen import FrozenDict
-from .errors import InvalidModelError
-from .locations import (
+from protected_actions.errors import InvalidModelError
+from protected_actions.model.frozen import FrozenDict
+from protected_actions.model.locations import (
     AUTHENTICATOR_APP_GPS,
     CLIENT_IP_ADDRESS,
     UNKNOWN_COUNTRY,

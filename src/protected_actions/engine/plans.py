@@ -28,12 +28,13 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from ._conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
-from ._grant import ZERO, elapsed, grant_verdict
-from ._index import CompiledPolicy, CompiledTenant
+from protected_actions.model.session import SessionState
+
 from ._memo import remember
+from .compile import CompiledPolicy, CompiledTenant
+from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
-from .session import SessionState
+from .grant import ZERO, elapsed, grant_verdict
 
 __all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
 
@@ -239,7 +240,7 @@ class GrantTables:
         frequencies read.
 
         An authentication is evidence for a window ``w`` when its age (real elapsed
-        time, :func:`protected_actions._grant.elapsed`) is between zero and ``w``;
+        time, :func:`protected_actions.engine.grant.elapsed`) is between zero and ``w``;
         the signature keeps whether the age is negative and its position among the
         tenant's sorted windows, which decides that for every window at once.
         """

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 
 import attrs
 
+from protected_actions.model.methods import Authentication
+from protected_actions.model.session import SessionState
+from protected_actions.model.tenant import Tenant
+
 from .decision import Challenge, Control, ControlKind, Decision
-from .methods import Authentication
-from .session import SessionState
-from .tenant import Tenant
 
 __all__ = ["simulate_step_up", "step_up_methods"]
 
@@ -97,7 +98,7 @@ def simulate_step_up(session: SessionState, challenge: Challenge | Decision | No
 
     >>> from datetime import datetime, timezone
     >>> from protected_actions import User, SessionState
-    >>> from protected_actions.decision import Challenge, Control, ControlKind, Requirement
+    >>> from protected_actions.engine.decision import Challenge, Control, ControlKind, Requirement
     >>> s = SessionState(at=datetime(2026, 11, 29, 10, tzinfo=timezone.utc), user=User(id="u1"))
     >>> c = Challenge(acrs=("c1",), requirements=(Requirement(policy_id="p1", any_of=(
     ...     Control(kind=ControlKind.TERMS_OF_USE, detail="tou-1"),)),))

@@ -11,9 +11,9 @@ from typing import Any, TypeAlias, TypeVar, cast
 import attrs
 
 from protected_actions.errors import LoadError, LoadProblem
-from protected_actions.policy import Policy
-from protected_actions.session import SessionState
-from protected_actions.tenant import Tenant
+from protected_actions.model.policy import Policy
+from protected_actions.model.session import SessionState
+from protected_actions.model.tenant import Tenant
 
 from ._converter import PolicyDocument, key_for, shared_converter
 from ._errors import describe, load_error

@@ -23,7 +23,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from protected_actions._frozen import thaw
+from protected_actions.model.frozen import thaw
 
 from ._errors import GraphValueError
 

@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 import cattrs
 
-from protected_actions.policy import Policy
-from protected_actions.tenant import Tenant
+from protected_actions.model.policy import Policy
+from protected_actions.model.tenant import Tenant
 
 from ._codecs import Context, at_key, each, find
 from ._errors import GraphValueError

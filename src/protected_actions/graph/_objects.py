@@ -29,7 +29,7 @@ import attrs
 from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from protected_actions._frozen import FrozenDict, freeze_mapping, thaw
+from protected_actions.model.frozen import FrozenDict, freeze_mapping, thaw
 
 from ._codecs import Context
 from ._errors import GraphValueError

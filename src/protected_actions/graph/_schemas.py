@@ -11,20 +11,20 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from protected_actions.contexts import AuthContext, ProtectedAction
-from protected_actions.locations import (
+from protected_actions.model.contexts import AuthContext, ProtectedAction
+from protected_actions.model.locations import (
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
     IpRange,
 )
-from protected_actions.methods import (
+from protected_actions.model.methods import (
     Authentication,
     AuthenticationStrength,
     CombinationConfiguration,
 )
-from protected_actions.permissions import RoleDefinition
-from protected_actions.policy import (
+from protected_actions.model.permissions import RoleDefinition
+from protected_actions.model.policy import (
     ApplicationConditions,
     AuthenticationFlows,
     ClientApplications,
@@ -42,8 +42,8 @@ from protected_actions.policy import (
     SignInFrequency,
     UserConditions,
 )
-from protected_actions.session import Device, SessionState, User
-from protected_actions.tenant import Group, RoleAssignment, RoleEligibility, Tenant
+from protected_actions.model.session import Device, SessionState, User
+from protected_actions.model.tenant import Group, RoleAssignment, RoleEligibility, Tenant
 
 from ._codecs import (
     Combinations,

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 import attrs
 
-from protected_actions._frozen import FrozenDict, thaw
-from protected_actions.contexts import ProtectedAction
-from protected_actions.methods import AuthenticationStrength
-from protected_actions.permissions import Permission
+from protected_actions.model.contexts import ProtectedAction
+from protected_actions.model.frozen import FrozenDict, thaw
+from protected_actions.model.methods import AuthenticationStrength
+from protected_actions.model.permissions import Permission
 
 from ._codecs import (
     Codec,

@@ -24,8 +24,8 @@ from typing import Any
 
 import attrs
 
-from protected_actions._frozen import FrozenDict, FrozenJSON, freeze_mapping
-from protected_actions.policy import Conditions, GrantControls, Policy, SessionControls
+from protected_actions.model.frozen import FrozenDict, FrozenJSON, freeze_mapping
+from protected_actions.model.policy import Conditions, GrantControls, Policy, SessionControls
 
 from ._codecs import Nested, Text
 from ._schema import Field, Schema

@@ -6,10 +6,11 @@ from typing import Any
 
 import attrs
 
-from ._frozen import FrozenDict, FrozenJSON
-from ._validators import is_str, matches, non_empty_str, optional_str, strict_bool
-from .errors import InvalidModelError
+from protected_actions.errors import InvalidModelError
+
+from .frozen import FrozenDict, FrozenJSON
 from .permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
+from .validators import is_str, matches, non_empty_str, optional_str, strict_bool
 
 __all__ = ["AUTH_CONTEXT_ID_PATTERN", "AuthContext", "ProtectedAction"]
 
@@ -60,7 +61,7 @@ class ProtectedAction:
     """A permission protected by an authentication context.
 
     A ``microsoft.directory/*`` permission must be in
-    :data:`~protected_actions.permissions.PROTECTABLE_PERMISSIONS`; an application's own
+    :data:`~protected_actions.model.permissions.PROTECTABLE_PERMISSIONS`; an application's own
     namespace (``contoso.payroll/payments/approve``) may map any permission. A tenant
     holds at most one context per permission.
 

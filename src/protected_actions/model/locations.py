@@ -21,9 +21,10 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
-from ._frozen import FrozenDict, FrozenJSON, freeze_mapping
-from ._validators import non_empty_str, optional_str, strict_bool, to_str, to_str_tuple
-from .errors import InvalidModelError
+from protected_actions.errors import InvalidModelError
+
+from .frozen import FrozenDict, FrozenJSON, freeze_mapping
+from .validators import non_empty_str, optional_str, strict_bool, to_str, to_str_tuple
 
 __all__ = [
     "AUTHENTICATOR_APP_GPS",

@@ -15,9 +15,11 @@ from typing import Any
 
 import attrs
 
-from ._enum import StrEnum
-from ._frozen import FrozenDict, FrozenJSON
-from ._validators import (
+from protected_actions.errors import InvalidModelError
+
+from .enums import StrEnum
+from .frozen import FrozenDict, FrozenJSON
+from .validators import (
     aware_datetime,
     is_str,
     non_empty_str,
@@ -26,7 +28,6 @@ from ._validators import (
     to_str_frozenset,
     to_str_tuple,
 )
-from .errors import InvalidModelError
 
 __all__ = [
     "BUILT_IN_STRENGTHS",

@@ -16,9 +16,10 @@ from typing import Any
 
 import attrs
 
-from ._frozen import FrozenDict, FrozenJSON
-from ._validators import non_empty_str, optional_str
-from .errors import InvalidModelError, InvalidPermissionError
+from protected_actions.errors import InvalidModelError, InvalidPermissionError
+
+from .frozen import FrozenDict, FrozenJSON
+from .validators import non_empty_str, optional_str
 
 __all__ = [
     "BUILT_IN_ROLES",

@@ -16,19 +16,20 @@ from typing import Any
 
 import attrs
 
-from ._enum import StrEnum
-from ._frozen import FrozenDict, FrozenJSON
-from ._validators import (
+from protected_actions.errors import InvalidModelError
+
+from .enums import StrEnum
+from .frozen import FrozenDict, FrozenJSON
+from .methods import AuthenticationStrength
+from .validators import (
     is_str,
     non_empty_str,
     optional_bool,
     optional_str,
     to_str,
 )
-from ._validators import str_tuple as _strs
-from ._validators import to_str_tuple as _tuple
-from .errors import InvalidModelError
-from .methods import AuthenticationStrength
+from .validators import str_tuple as _strs
+from .validators import to_str_tuple as _tuple
 
 __all__ = [
     "ApplicationConditions",

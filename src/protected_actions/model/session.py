@@ -13,8 +13,11 @@ from typing import Any
 
 import attrs
 
-from ._frozen import FrozenDict, FrozenJSON
-from ._validators import (
+from protected_actions.errors import InvalidModelError
+
+from .frozen import FrozenDict, FrozenJSON
+from .methods import Authentication
+from .validators import (
     aware_datetime,
     instance_of,
     non_empty_str,
@@ -27,8 +30,6 @@ from ._validators import (
     to_str_frozenset,
     to_str_tuple,
 )
-from .errors import InvalidModelError
-from .methods import Authentication
 
 __all__ = ["Device", "SessionState", "User"]
 
@@ -180,7 +181,7 @@ class SessionState:
     Only ``at`` and ``user`` are required. ``None`` for ``device_platform``,
     ``ip_address`` or ``country`` means *not supplied*: conditions that need it are
     undetermined (fail-closed). ``device=None`` is an unregistered device.
-    ``country`` is an ISO code, or :data:`protected_actions.locations.UNKNOWN_COUNTRY`
+    ``country`` is an ISO code, or :data:`protected_actions.model.locations.UNKNOWN_COUNTRY`
     when the address maps to no country. Risk levels default to ``none``.
     ``supports_claims_challenge`` says the client can take a claims challenge (for an
     application: it declared the ``cp1`` capability); ``client_app_type`` defaults to
@@ -219,12 +220,3 @@ class SessionState:
         default=None, validator=attrs.validators.optional(aware_datetime))
     is_approved_client_app: bool = attrs.field(default=False, validator=strict_bool)
     has_app_protection_policy: bool = attrs.field(default=False, validator=strict_bool)
-
-    @classmethod
-    def from_token_claims(cls, claims: Mapping[str, Any], *, at: datetime | None = None
-                          ) -> SessionState:
-        """The session an access token's claims describe (see
-        :func:`protected_actions.claims.session_from_token_claims`)."""
-        from .claims import session_from_token_claims
-
-        return session_from_token_claims(claims, at=at)

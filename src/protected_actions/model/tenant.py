@@ -4,30 +4,34 @@ A :class:`Tenant` resolves the references between objects and keeps the unresolv
 ones visible (:meth:`Tenant.unresolved_references`): real exports often omit the
 objects a policy names, so an unknown reference is never a construction error; the
 evaluator decides it fail-closed (DESIGN §4.7) and the lint reports it.
-A tenant compiles once into an index (:mod:`protected_actions._index`) on first use.
+The engine compiles a tenant once into an index (:mod:`protected_actions.engine.compile`)
+and keeps it with the tenant (:meth:`Tenant.memo`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
-from ._frozen import FrozenDict, FrozenJSON
-from ._index import CompiledTenant, compile_tenant
-from ._validators import non_empty_str, optional_str, str_set, strict_bool, to_str_frozenset
+from protected_actions.errors import InvalidModelError
+
 from .contexts import AuthContext, ProtectedAction
-from .errors import InvalidModelError
+from .display import html_for
+from .frozen import FrozenDict, FrozenJSON
 from .locations import CompliantNetworkNamedLocation, CountryNamedLocation, IpNamedLocation
 from .methods import BUILT_IN_STRENGTHS, AuthenticationStrength
-from .permissions import BUILT_IN_ROLES, RoleDefinition
+from .permissions import BUILT_IN_ROLES, Permission, RoleDefinition
 from .policy import Policy
+from .references import unresolved_references
 from .session import User
+from .validators import non_empty_str, optional_str, str_set, strict_bool, to_str_frozenset
 
 __all__ = ["Group", "NamedLocation", "RoleAssignment", "RoleEligibility", "Tenant"]
+
+T = TypeVar("T")
 
 
 def __dir__() -> list[str]:
@@ -142,6 +146,8 @@ class Tenant:
     emergency_access_accounts: tuple[str, ...] = attrs.field(
         converter=_as_tuple, validator=_tuple_of(str, "user ids"), factory=tuple)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
+    _derived: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, hash=False,
+                                           repr=False)
 
     def __attrs_post_init__(self) -> None:
         _unique("policies", [p.id for p in self.policies])
@@ -155,10 +161,19 @@ class Tenant:
         _unique("protected_actions (one context per permission)",
                 [a.permission.key for a in self.protected_actions])
 
-    @cached_property
-    def compiled(self) -> CompiledTenant:
-        """The compiled index (built once, on first use)."""
-        return compile_tenant(self)
+    def memo(self, key: str, build: Callable[[Tenant], T]) -> T:
+        """A value another layer derives from this tenant (the engine's index, lookup
+        tables), built once by ``build(self)`` and kept with the tenant under ``key``.
+
+        The tenant is immutable, so a derived value never goes stale; it is not part
+        of equality, hash or repr, and :func:`attrs.evolve` starts a new tenant with
+        none.
+        """
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = build(self)
+            return value
 
     @property
     def all_authentication_strengths(self) -> tuple[AuthenticationStrength, ...]:
@@ -174,23 +189,28 @@ class Tenant:
         own = {r.id for r in self.role_definitions}
         return tuple(r for r in BUILT_IN_ROLES if r.id not in own) + self.role_definitions
 
-    def context_for(self, permission: str) -> str | None:
+    def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting ``permission``, if any."""
-        return self.compiled.context_for(permission)
+        key = permission.key if isinstance(permission, Permission) else permission.casefold()
+        return self.memo("model.contexts_by_permission", _contexts_by_permission).get(key)
 
     def policy(self, policy_id: str) -> Policy:
         """The policy with this id (``KeyError`` if none)."""
-        return self.compiled.policies_by_id[policy_id]
+        return self.memo("model.policies_by_id", _policies_by_id)[policy_id]
 
     def unresolved_references(self) -> tuple[tuple[str, str, str], ...]:
         """Every reference to an object the tenant does not define, as
         ``(policy id, kind, referenced id)`` tuples, sorted."""
-        from ._references import unresolved_references
-
         return unresolved_references(self)
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """HTML for notebooks: counts, protected actions and their policies."""
-        from ._html import tenant_html
+        return html_for(self)
 
-        return tenant_html(self)
+
+def _contexts_by_permission(tenant: Tenant) -> dict[str, str]:
+    return {a.permission.key: a.context_id for a in tenant.protected_actions}
+
+
+def _policies_by_id(tenant: Tenant) -> dict[str, Policy]:
+    return {p.id: p for p in tenant.policies}

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidModelError
+from protected_actions.errors import InvalidModelError
 
 __all__: list[str] = []
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .analysis.lint import Finding
-    from .analysis.lockout import LockoutReport
-    from .decision import Decision
-    from .tenant import Tenant
+    from protected_actions.analysis.lint import Finding
+    from protected_actions.analysis.lockout import LockoutReport
+    from protected_actions.engine.decision import Decision
+    from protected_actions.model.tenant import Tenant
 
 __all__ = ["decision_html", "findings_html", "lockout_report_html", "tenant_html"]
 

@@ -13,12 +13,14 @@ from typing import Any
 
 import attrs
 
-from .analysis.lint import Finding
-from .errors import InvalidModelError
-from .evaluator import evaluate
-from .permissions import Permission
-from .session import SessionState, User
-from .tenant import Tenant
+from protected_actions.analysis.lint import Finding
+from protected_actions.engine.evaluator import evaluate
+from protected_actions.errors import InvalidModelError
+from protected_actions.model.permissions import Permission
+from protected_actions.model.session import SessionState, User
+from protected_actions.model.tenant import Tenant
+
+from .html import findings_html
 
 __all__ = ["MATRIX_COLUMNS", "LintReport", "what_if_matrix"]
 
@@ -118,6 +120,4 @@ class LintReport(tuple[Finding, ...]):
 
     def _repr_html_(self) -> str:
         """HTML for notebooks: one row per finding."""
-        from ._html import findings_html
-
         return findings_html(self)

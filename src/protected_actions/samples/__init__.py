@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from protected_actions.errors import LoadError, LoadProblem
 from protected_actions.graph import load_session, load_tenant
-from protected_actions.session import SessionState
-from protected_actions.tenant import Tenant
+from protected_actions.model.session import SessionState
+from protected_actions.model.tenant import Tenant
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable

@@ -36,23 +36,20 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
-    from protected_actions import (
-        AuthContext,
-        Authentication,
+    from protected_actions.device_filter import DeviceFilter
+    from protected_actions.model.contexts import AuthContext
+    from protected_actions.model.locations import (
         CompliantNetworkNamedLocation,
         CountryNamedLocation,
-        Device,
-        DeviceFilter,
         IpNamedLocation,
         IpRange,
-        Permission,
-        Policy,
-        SessionState,
-        Tenant,
-        User,
     )
-
-    from . import _core, _device_filters, _locations
+    from protected_actions.model.methods import Authentication
+    from protected_actions.model.permissions import Permission
+    from protected_actions.model.policy import Policy
+    from protected_actions.model.session import Device, SessionState, User
+    from protected_actions.model.tenant import Tenant
+    from protected_actions.strategies import _core, _device_filters, _locations
 
     registrations: list[tuple[type, st.SearchStrategy[object]]] = [
         (Permission, _core.permissions()),

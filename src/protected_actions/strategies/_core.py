@@ -35,22 +35,22 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from protected_actions.contexts import AuthContext, ProtectedAction
-from protected_actions.locations import (
+from protected_actions.model.contexts import AuthContext, ProtectedAction
+from protected_actions.model.locations import (
     UNKNOWN_COUNTRY,
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
     IpRange,
 )
-from protected_actions.methods import (
+from protected_actions.model.methods import (
     BUILT_IN_STRENGTHS,
     Authentication,
     AuthenticationStrength,
     AuthMethod,
     CombinationConfiguration,
 )
-from protected_actions.permissions import (
+from protected_actions.model.permissions import (
     CONDITIONAL_ACCESS_ADMINISTRATOR,
     GLOBAL_ADMINISTRATOR,
     PRIVILEGED_ROLE_ADMINISTRATOR,
@@ -59,7 +59,7 @@ from protected_actions.permissions import (
     Permission,
     RoleDefinition,
 )
-from protected_actions.policy import (
+from protected_actions.model.policy import (
     ApplicationConditions,
     AuthenticationFlows,
     Conditions,
@@ -77,8 +77,14 @@ from protected_actions.policy import (
     SignInFrequency,
     UserConditions,
 )
-from protected_actions.session import Device, SessionState, User
-from protected_actions.tenant import Group, NamedLocation, RoleAssignment, RoleEligibility, Tenant
+from protected_actions.model.session import Device, SessionState, User
+from protected_actions.model.tenant import (
+    Group,
+    NamedLocation,
+    RoleAssignment,
+    RoleEligibility,
+    Tenant,
+)
 
 from ._locations import (
     compliant_network_named_locations,

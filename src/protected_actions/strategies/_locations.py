@@ -14,7 +14,7 @@ from typing import Literal, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from protected_actions.locations import (
+from protected_actions.model.locations import (
     AUTHENTICATOR_APP_GPS,
     CLIENT_IP_ADDRESS,
     CompliantNetworkNamedLocation,
