@@ -79,9 +79,12 @@ def step_up_response(tenant: Tenant, claims: Mapping[str, Any] | None,
     ``authorization_uri``, ``realm`` and ``client_id`` go into the challenge (see
     :meth:`~protected_actions.engine.decision.Challenge.www_authenticate`).
 
+    ```pycon
     >>> from protected_actions.samples import sample_tenant
     >>> step_up_response(sample_tenant(), None, "contoso.payroll/payments/approve").headers
     mappingproxy({'WWW-Authenticate': 'Bearer realm=""'})
+
+    ```
     """
     bare = f'Bearer realm="{realm}"'
     if claims is None:

@@ -11,6 +11,7 @@ twice in one challenge is an error (RFC 9110 section 11.2).
 string MSAL's ``claims_challenge`` takes
 (https://learn.microsoft.com/entra/identity-platform/claims-challenge).
 
+```pycon
 >>> (challenge,) = parse_www_authenticate(
 ...     'Bearer realm="", error="insufficient_claims", '
 ...     'claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"')
@@ -18,6 +19,8 @@ string MSAL's ``claims_challenge`` takes
 ('Bearer', 'insufficient_claims')
 >>> claims_challenge(challenge)
 '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}'
+
+```
 """
 
 from __future__ import annotations
@@ -158,10 +161,13 @@ def parse_www_authenticate(header: str | Iterable[str]) -> tuple[AuthChallenge, 
     """Every challenge in a ``WWW-Authenticate`` header (or in several header values,
     as a response with more than one ``WWW-Authenticate`` field carries).
 
+    ```pycon
     >>> [c.scheme for c in parse_www_authenticate('Basic realm="x, y", Bearer')]
     ['Basic', 'Bearer']
     >>> parse_www_authenticate(r'Bearer error_description="say \\"hi\\""')[0].params
     mappingproxy({'error_description': 'say "hi"'})
+
+    ```
 
     :raises InvalidModelError: the header does not follow the grammar; ``expected``
         names what was expected and the offset.

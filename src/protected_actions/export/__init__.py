@@ -1,10 +1,13 @@
 """Read a live tenant through Microsoft Graph into a bundle folder.
 
+```pycon
 >>> from protected_actions.export import required_permissions
 >>> required_permissions()  # doctest: +NORMALIZE_WHITESPACE
 ('Application.Read.All', 'AuthenticationContext.Read.All', 'GroupMember.Read.All',
  'Policy.Read.All', 'RoleEligibilitySchedule.Read.Directory',
  'RoleManagement.Read.Directory', 'User.Read.All')
+
+```
 
 :func:`export_tenant` reads with a :class:`GraphClient`, :func:`write_bundle` writes
 the folder atomically. ``httpx`` and ``azure-identity`` are the ``export`` extra.

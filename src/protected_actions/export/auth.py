@@ -23,8 +23,11 @@ def __dir__() -> list[str]:
 def static_token(token: str) -> TokenProvider:
     """A provider that always returns ``token`` (a ``Bearer`` prefix is removed).
 
+    ```pycon
     >>> static_token("Bearer abc")()
     'abc'
+
+    ```
     """
     scheme, _, rest = token.strip().partition(" ")
     value = rest.strip() if scheme.casefold() == "bearer" else token.strip()

@@ -66,6 +66,7 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     """The ``Retry-After`` header as seconds (RFC 9110 section 10.2.3: a number of
     seconds or an HTTP date); ``None`` when absent or unreadable.
 
+    ```pycon
     >>> retry_after_seconds("7")
     7.0
     >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:05 GMT",
@@ -73,6 +74,8 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     5.0
     >>> retry_after_seconds("soon") is None
     True
+
+    ```
     """
     if value is None:
         return None
