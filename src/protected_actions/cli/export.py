@@ -9,6 +9,7 @@ appears only when the whole export is read and written.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from typing import Any
 
@@ -40,6 +41,8 @@ def _token(args: argparse.Namespace) -> Any:
             raise UsageError(f"--token-env {args.token_env}: the environment variable is "
                              "not set or empty")
         return static_token(value)
+    # azure-identity logs every credential it tried; the error below says it in one line.
+    logging.getLogger("azure.identity").setLevel(logging.ERROR)
     return credential_token(args.graph_url, device_code=args.device_code,
                             tenant_id=args.tenant_id)
 

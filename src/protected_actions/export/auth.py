@@ -48,6 +48,7 @@ def credential_token(graph_url: str, *, device_code: bool = False,
     """
     try:
         import azure.identity
+        from azure.core.exceptions import ClientAuthenticationError
     except ImportError:
         raise ExportError("signing in needs azure-identity: pip install "
                           "'protected-actions[export]', or pass --token") from None
@@ -58,7 +59,10 @@ def credential_token(graph_url: str, *, device_code: bool = False,
     def token() -> str:
         try:
             return str(credential.get_token(scope).token)
-        except azure.identity.CredentialUnavailableError as exc:
-            raise ExportError(f"cannot sign in to Microsoft Graph: {exc}") from None
+        except ClientAuthenticationError as exc:
+            first = (str(exc.message or exc).strip().splitlines() or ["no credential"])[0]
+            raise ExportError(f"cannot sign in to Microsoft Graph ({first}): sign in with "
+                              "'az login', set a service principal's AZURE_* variables, or "
+                              "pass --device-code or --token") from None
 
     return token
