@@ -98,3 +98,9 @@ def test_unreachable_graph_spends_the_budget() -> None:
 def test_empty_token(token: str) -> None:
     with pytest.raises(ExportError, match="empty"):
         static_token(token)
+
+
+@pytest.mark.parametrize("url", ["graph.microsoft.com", "ftp://graph.example", "https://", ""])
+def test_graph_url_must_be_http(url: str) -> None:
+    with pytest.raises(ExportError, match="not an http"):
+        GraphClient(static_token("t"), graph_url=url)

@@ -42,3 +42,23 @@ def test_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "b").write_text("x")
     with pytest.raises(ExportError, match="not a folder"):
         write_bundle({}, tmp_path / "b", overwrite=True)
+
+
+def test_interrupted_swap_restores_the_old_folder(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C between moving the old folder away and moving the new one in."""
+    out = tmp_path / "b"
+    write_bundle({"users": [{"id": "old"}]}, out)
+    real_rename = Path.rename
+
+    def interrupted(self: Path, target: Any) -> Any:
+        if self.name.endswith(".partial"):
+            raise KeyboardInterrupt
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_bundle({"users": [{"id": "new"}]}, out, overwrite=True)
+    monkeypatch.undo()
+    assert json.loads((out / "users.json").read_text()) == [{"id": "old"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]

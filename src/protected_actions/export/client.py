@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ._errors import ExportError, MissingPermissionError
 from .endpoints import Endpoint
@@ -113,6 +114,9 @@ class GraphClient:
     def __init__(self, token: TokenProvider, *, graph_url: str = DEFAULT_GRAPH_URL,
                  budget: RetryBudget | None = None, http: httpx.Client | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
+        parts = urlsplit(graph_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ExportError(f"--graph-url {graph_url!r} is not an http(s) URL")
         if http is None:
             import httpx
 

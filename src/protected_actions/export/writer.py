@@ -54,13 +54,13 @@ def write_bundle(bundle: Mapping[str, Any], out: str | os.PathLike[str], *,
             target.rename(old)
         staging.rename(target)
     except OSError as exc:
-        if old is not None and not target.exists():
-            old.rename(target)
-            old = None
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
+    finally:  # also on an interrupt: the old folder comes back unless the new one is in place
+        if old is not None:
+            if target.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.rename(target)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     return target
