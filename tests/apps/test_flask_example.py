@@ -7,6 +7,11 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from tests.apps import C10_BASE64, C10_CLAIMS, ERIN, token
+from tests.apps.servers import serve_wsgi, unsigned_jwt
 
 from protected_actions.samples import sample_tenant
 
@@ -115,3 +121,71 @@ class TestApprovePayment:
             f'Bearer realm="contoso.example", authorization_uri="{uri}", '
             'client_id="api-client", cc_type="authcontext", '
             f'error="insufficient_claims", claims="{C10_BASE64}"')
+
+
+# -- runnable as shipped: `flask --app examples/flask_api run` and `python examples/flask_api.py`
+
+ROOT = EXAMPLE.parents[1]
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    """This checkout's ``src`` first on the path, so the subprocess runs this code."""
+    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p), **extra}
+
+
+def _bearer(**claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {unsigned_jwt(token(**claims))}"}
+
+
+def test_flask_cli_finds_the_app() -> None:
+    """``flask --app examples/flask_api`` calls ``create_app()`` with no arguments."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "examples/flask_api", "routes"],
+        cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "/payments/<payment_id>/approve" in result.stdout
+
+
+def test_demo_app_over_real_http() -> None:
+    """The no-argument app (sample tenant, demo tokens) on werkzeug, called with httpx."""
+    httpx = pytest.importorskip("httpx")
+    with serve_wsgi(load_example().create_app()) as url, httpx.Client(base_url=url) as http:
+        first = http.post(URL, headers=_bearer())
+        assert first.status_code == 401
+        assert first.headers["WWW-Authenticate"] == CHALLENGE
+        second = http.post(URL, headers=_bearer(acrs=["c10"]))
+        assert second.status_code == 200
+        assert second.json()["approvedBy"] == ERIN
+
+
+def test_python_runs_the_server() -> None:
+    """``python examples/flask_api.py`` serves on ``PORT``."""
+    httpx = pytest.importorskip("httpx")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(EXAMPLE)], cwd=ROOT,
+                               env=_environment(PORT=str(port)),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}{URL}"
+        response = None
+        for _ in range(300):  # readiness: until the server accepts, or it has exited
+            if process.poll() is not None:
+                error = process.stderr.read() if process.stderr else ""
+                pytest.fail(f"the example exited: {error}")
+            try:
+                response = httpx.post(url, headers=_bearer())
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert response is not None
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == CHALLENGE
+        assert httpx.post(url, headers=_bearer(acrs=["c10"])).status_code == 200
+    finally:
+        process.terminate()
+        process.wait()
+        if process.stderr:
+            process.stderr.close()

@@ -14,9 +14,12 @@ need answered and never re-implement policy semantics (DESIGN §1, §4a):
 - references the tenant does not define (PA140) and values that are not ids at
   all (PA141).
 
+```pycon
 >>> import protected_actions as pa
 >>> [f.code for f in lint(pa.Tenant())]
 ['PA101']
+
+```
 """
 
 from __future__ import annotations

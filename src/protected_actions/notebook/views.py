@@ -63,6 +63,7 @@ def what_if_matrix(tenant: Tenant, sessions_or_users: Iterable[SessionState | Us
     ``reason_codes`` the codes joined with ``", "``, ``requirements`` what a
     challenge asks for, joined with ``"; "`` (empty for an allow or a deny).
 
+    ```pycon
     >>> from datetime import datetime, timezone
     >>> from protected_actions.samples import sample_tenant
     >>> tenant = sample_tenant()
@@ -78,6 +79,8 @@ def what_if_matrix(tenant: Tenant, sessions_or_users: Iterable[SessionState | Us
      'complete': True}
     >>> [(row["action"], row["outcome"], row["reason_codes"]) for row in rows[1:]]
     [('contoso.payroll/payments/read', 'allow', 'NOT_PROTECTED')]
+
+    ```
 
     :param at: the time of each user's session (overrides the template's).
     :param template: the sign-in facts (authentications, device, network...) each
