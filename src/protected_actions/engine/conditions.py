@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
+from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.session import SessionState
 
 from .compile import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
@@ -127,29 +128,56 @@ def check_target(cp: CompiledPolicy, req: Request) -> Explained:
         hit = req.target in cp.contexts
         return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted" \
             if req.explain else ""
-    return check_resource(cp, req.target_kind, req.target)
+    return check_resource(cp, req.target_kind, req.target, req.index.applications)
 
 
-def check_resource(cp: CompiledPolicy, kind: str, target: str) -> Explained:
+REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo"
+"""The user action that "All resources" policies also cover (Graph What If example 3,
+https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate?view=graph-rest-1.0)."""
+
+
+def check_resource(cp: CompiledPolicy, kind: str, target: str,
+                   groups: ApplicationGroups) -> Explained:
     """The target condition for a sign-in: a user action or an application."""
     if kind == "userAction":
-        hit = target.casefold() in cp.user_actions
-        return hit, f"user action {target} is {'' if hit else 'not '}targeted"
-    return _check_application(cp, target.casefold())
+        folded = target.casefold()
+        if folded in cp.user_actions:
+            return True, f"user action {target} is targeted"
+        if folded == REGISTER_SECURITY_INFO and cp.include_all_apps:
+            return True, f"all resources are targeted, which covers the user action {target}"
+        return False, f"user action {target} is not targeted"
+    return _check_application(cp, target.casefold(), groups)
 
 
-def _check_application(cp: CompiledPolicy, app: str) -> Explained:
+def _check_application(cp: CompiledPolicy, app: str, groups: ApplicationGroups) -> Explained:
     if app in cp.exclude_apps:
         return False, f"application {app} is excluded"
+    excluded_undetermined: list[str] = []
+    for group in sorted(cp.exclude_apps & GROUP_KEYS):
+        member, why = groups.membership(group, app)
+        if member:
+            return False, f"application {app} is excluded: {why}"
+        if member is None:
+            excluded_undetermined.append(why)
+    verdict: Tri = False
+    text = f"application {app} is not targeted"
     if cp.include_all_apps or app in cp.include_apps:
-        verdict: Tri = True
-        text = f"application {app} is included"
-    elif cp.include_apps & {"office365", "microsoftadminportals"}:
-        verdict, text = None, "membership of an application group cannot be known from an id"
+        verdict, text = True, f"application {app} is included"
     else:
-        return False, f"application {app} is not targeted"
-    if cp.exclude_apps & {"office365", "microsoftadminportals"}:
-        return None, "an excluded application group cannot be decided from an id"
+        for group in sorted(cp.include_apps & GROUP_KEYS):
+            member, why = groups.membership(group, app)
+            if member:
+                verdict, text = True, f"application {app} is included: {why}"
+                break
+            if member is None:
+                verdict, text = None, why
+            elif verdict is False:
+                text = f"application {app} is not targeted: {why}"
+    if verdict is False:
+        return False, text
+    if excluded_undetermined:
+        # An undetermined fact never satisfies an exclusion (fail-closed).
+        return None, "; ".join(excluded_undetermined)
     if cp.has_application_filter:
         return None, "the application filter cannot be decided (custom security attributes)"
     return verdict, text
