@@ -15,7 +15,13 @@ import attrs
 from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.session import SessionState
 
-from .compile import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
+from .compile import (
+    KNOWN_PLATFORMS,
+    UNDECIDABLE_TENANTS,
+    CompiledFilter,
+    CompiledPolicy,
+    CompiledTenant,
+)
 from .decision import AnalysisReason
 from .location_index import LocationFacts
 
@@ -310,11 +316,41 @@ def check_devices(cp: CompiledPolicy, req: Request) -> Explained:
         mode = "exclude" if flt.mode_exclude else "include"
         how = "unregistered device" if props is None else "device"
         verdict = (in_scope, f"{how} {'matches' if matched else 'does not match'} the "
-                             f"{mode} filter {flt.rule!r}" if req.explain else "")
+                             f"{mode} filter {flt.rule!r}{_no_value_note(flt, req)}"
+                   if req.explain else "")
         if not in_scope:
             return verdict
     return _check_device_states(cp, req) if (
         cp.include_device_states or cp.exclude_device_states) else verdict
+
+
+_EXTENSION_PREFIX = "extensionattribute"
+
+
+def _no_value_note(flt: CompiledFilter, req: Request) -> str:
+    """Why the properties the rule reads have no value, for the explanation: an
+    unregistered device has none; extension attributes exist only on an
+    Intune-managed, compliant or hybrid Entra joined device
+    (https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices)."""
+    read = sorted(flt.parsed.literals()) if flt.parsed is not None else []
+    props = req.device_props
+    if props is None:
+        return (" (an unregistered device has no value for any property, so positive "
+                "operators are false and negative operators true)") if read else ""
+    device = req.session.device
+    exposes = device is not None and bool(
+        device.is_managed or device.is_compliant or device.is_hybrid_joined)
+    notes = []
+    for name in read:
+        if props.get(name) is not None:
+            continue
+        if name.casefold().startswith(_EXTENSION_PREFIX) and not exposes:
+            notes.append(f"{name} has no value: extension attributes exist only on an "
+                         "Intune-managed, compliant or hybrid Entra joined device, and "
+                         "this device is none of these")
+        else:
+            notes.append(f"{name} has no value on this device (not supplied)")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _check_device_states(cp: CompiledPolicy, req: Request) -> Explained:

@@ -65,6 +65,7 @@ from ._codecs import (
     if_set,
     is_set,
 )
+from ._flows import AuthenticationFlow
 from ._schema import READ_ONLY, TYPE_KEY, Field, Schema, TagRule, normalize_type
 from ._special import (
     CombinationKind,
@@ -528,7 +529,7 @@ SESSION = Schema(SessionState, (
     Field("sign_in_risk_level", "signInRiskLevel", Text(default="none")),
     Field("user_risk_level", "userRiskLevel", Text(default="none")),
     Field("insider_risk_level", "insiderRiskLevel", Text(default="none")),
-    _session_optional("authentication_flow", "authenticationFlow"),
+    Field("authentication_flow", "authenticationFlow", AuthenticationFlow(), when=if_set),
     _session_optional("application_id", "applicationId"),
     Field("accepted_terms_of_use", "acceptedTermsOfUse", _IDS),
     Field("satisfied_custom_controls", "satisfiedCustomControls", _IDS),
