@@ -208,3 +208,39 @@ def test_round_trip_keeps_unknown_properties() -> None:
     assert dumped["servicePrincipals"] == raw["servicePrincipals"]
     assert dumped["applicationGroups"] == raw["applicationGroups"]
     assert load_tenant(dumped) == t
+
+
+@pytest.mark.parametrize("change", [
+    {"add": [f" {LOB_APP}"]},  # padded: would silently match nothing
+    {"add": [f"{LOB_APP}\n"]},
+    {"add": [""]},
+    {"ad": [LOB_APP]},  # a misspelt key is not dropped
+    {"add": [LOB_APP], "removed": [SHAREPOINT]},
+    {"add": [LOB_APP], "remove": [LOB_APP.upper()]},  # both added and removed
+    {"add": LOB_APP},  # a string, not a list
+])
+def test_unreadable_changes_are_load_errors(change: dict[str, object]) -> None:
+    """A change the library cannot read is an error with its path, never ignored."""
+    with pytest.raises(LoadError) as info:
+        load_tenant({"applicationGroups": {"Office365": change}})
+    assert "$.applicationGroups.Office365" in str(info.value)
+
+
+def test_padded_service_principal_app_id_is_a_load_error() -> None:
+    """A padded ``appId`` is an error, not an application nobody names."""
+    with pytest.raises(LoadError):
+        load_tenant({"servicePrincipals": [{"appId": f"{LOB_APP} "}]})
+
+
+def test_homoglyph_id_is_not_a_member() -> None:
+    """SharePoint's id with a Cyrillic 'е' is another id, absent from the catalog."""
+    lookalike = SHAREPOINT.replace("ce00", "c\u0435" + "00")
+    assert lookalike != SHAREPOINT
+    d = evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), lookalike)
+    assert (applies(d), d.outcome) == (False, Outcome.ALLOW)
+
+
+def test_membership_ignores_ascii_case() -> None:
+    """Application ids compare without regard to ASCII case."""
+    d = evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), SHAREPOINT.upper())
+    assert (applies(d), d.outcome) == (True, Outcome.DENY)

@@ -31,7 +31,9 @@ SERVICE_PRINCIPAL = Schema(ServicePrincipal, (
 APPLICATION_GROUP_CHANGE = Schema(ApplicationGroupChange, (
     Field("add", "add", StringSet()),
     Field("remove", "remove", StringSet()),
-))
+), extras=None)
+"""A change to a group: ``add`` and ``remove`` only. Any other property (``ad``,
+``removed``) is an error: a change the library cannot read must not be dropped."""
 
 
 @attrs.frozen

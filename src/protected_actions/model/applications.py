@@ -184,13 +184,35 @@ def application_catalog() -> ApplicationCatalog:
     return _read_catalog(json.loads(text))
 
 
+def _padded(value: str) -> bool:
+    return value != value.strip() or any(ord(c) < 32 for c in value)
+
+
+def app_ids(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Application ids: non-empty strings without surrounding whitespace or control
+    characters (a padded id would silently match nothing)."""
+    str_set(instance, attribute, value)
+    bad = sorted(v for v in value if _padded(v))  # type: ignore[attr-defined]
+    if bad:
+        raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
+                                "application ids without surrounding whitespace", bad)
+
+
+def app_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """One application id (see :func:`app_ids`)."""
+    non_empty_str(instance, attribute, value)
+    if _padded(value):  # type: ignore[arg-type]
+        raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
+                                "an application id without surrounding whitespace", value)
+
+
 @attrs.frozen(kw_only=True)
 class ServicePrincipal:
     """A Graph ``servicePrincipal`` of the tenant, as far as Conditional Access needs it:
     whose application it is (``appOwnerOrganizationId``)."""
 
     id: str | None = attrs.field(default=None, validator=optional_str)
-    app_id: str = attrs.field(validator=non_empty_str)
+    app_id: str = attrs.field(validator=app_id)
     app_owner_organization_id: str | None = attrs.field(default=None, validator=optional_str)
     display_name: str | None = attrs.field(default=None, validator=optional_str)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
@@ -201,9 +223,9 @@ class ApplicationGroupChange:
     """The tenant's change to one group of the shipped catalog: ids it adds and ids it
     removes (an id in both is an error)."""
 
-    add: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=str_set,
+    add: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=app_ids,
                                       factory=frozenset)
-    remove: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=str_set,
+    remove: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=app_ids,
                                          factory=frozenset)
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
 
