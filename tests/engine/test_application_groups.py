@@ -16,7 +16,10 @@ from tests.helpers import policy, result_for, session, tenant
 from protected_actions import (
     ApplicationConditions,
     Decision,
+    IpNamedLocation,
+    IpRange,
     LoadError,
+    LocationConditions,
     Outcome,
     Policy,
     ReasonCode,
@@ -233,7 +236,8 @@ def test_padded_service_principal_app_id_is_a_load_error() -> None:
 
 
 def test_homoglyph_id_is_not_a_member() -> None:
-    """SharePoint's id with a Cyrillic 'е' is another id, absent from the catalog."""
+    """SharePoint's id with a Cyrillic small ie (U+0435) for an 'e': another id,
+    absent from the catalog."""
     lookalike = SHAREPOINT.replace("ce00", "c\u0435" + "00")
     assert lookalike != SHAREPOINT
     d = evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), lookalike)
@@ -244,3 +248,21 @@ def test_membership_ignores_ascii_case() -> None:
     """Application ids compare without regard to ASCII case."""
     d = evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), SHAREPOINT.upper())
     assert (applies(d), d.outcome) == (True, Outcome.DENY)
+
+
+def test_office365_block_from_untrusted_networks_spares_other_apps() -> None:
+    """The issue's case: a policy blocking Office 365 outside trusted networks does not
+    block the Azure portal or the tenant's own application, and does block SharePoint."""
+    office = policy("p1", controls=("block",), applications=ApplicationConditions(
+        include_applications=[OFFICE_365]), locations=LocationConditions(
+            include_locations=["All"], exclude_locations=["AllTrusted"]))
+    trusted = IpNamedLocation(id="hq", display_name="HQ", is_trusted=True,
+                              ip_ranges=[IpRange(cidr_address="198.51.100.0/24")])
+    t = tenant(office, named_locations=[trusted],
+               service_principals=[ServicePrincipal(app_id=LOB_APP,
+                                                    app_owner_organization_id=CONTOSO)])
+    away = session(ip_address="203.0.113.7", country="NL")
+    for app in (AZURE_PORTAL, LOB_APP):
+        d = evaluate_sign_in(t, away, app)
+        assert (d.outcome, d.complete) == (Outcome.ALLOW, True), app
+    assert evaluate_sign_in(t, away, SHAREPOINT).outcome is Outcome.DENY
