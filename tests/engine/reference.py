@@ -387,7 +387,7 @@ def _grant(t: pa.Tenant, p: pa.Policy, s: pa.SessionState
         return True, []
     window = _window(p)
     auths = [a for a in s.authentications if a.at <= s.at
-             and (window is None or a.at >= s.at - window)]
+             and (window is None or a.at > s.at - window)]
     no_device = (s.authentication_flow or "").casefold() == "devicecodeflow"
     controls: list[tuple[str, str | None, bool]] = []
     if g is not None:

@@ -791,6 +791,29 @@ class TestSignInFrequency:
         future = auth("fido2", at=NOW + timedelta(seconds=30))
         assert check(t, session(future)).outcome is Outcome.CHALLENGE
 
+    @pytest.mark.parametrize(("frequency", "age", "expected"), [
+        ({"value": 1, "type": "hours"}, timedelta(hours=1), Outcome.CHALLENGE),
+        ({"value": 1, "type": "hours"}, timedelta(minutes=59, seconds=59), Outcome.ALLOW),
+        ({"value": 1, "type": "days"}, timedelta(days=1), Outcome.CHALLENGE),
+        ({"value": 1, "type": "days"}, timedelta(days=1, microseconds=-1), Outcome.ALLOW),
+    ], ids=["hour-boundary", "hour-just-inside", "day-boundary", "day-just-inside"])
+    def test_frequency_boundary_asks_again(self, frequency: dict[str, object],
+                                           age: timedelta, expected: Outcome) -> None:
+        """An authentication counts while its age is strictly less than the frequency:
+        signed in at 00:00 with a one-hour frequency, the user is asked again at 01:00."""
+        # https://learn.microsoft.com/en-us/entra/identity/conditional-access/concept-session-lifetime
+        # (the user signs in at 00:00 and is prompted again at 01:00 with a one-hour
+        # frequency).
+        t = tenant(policy(session_controls=sif(frequency_interval="timeBased", **frequency)))
+        assert check(t, session(auth("password", "sms", at=NOW - age))).outcome is expected
+
+    def test_every_time_boundary(self) -> None:
+        """``everyTime``: an authentication exactly five minutes old no longer counts."""
+        # https://learn.microsoft.com/en-us/entra/identity/conditional-access/concept-session-lifetime
+        t = tenant(policy(session_controls=sif(frequency_interval="everyTime")))
+        assert check(t, session(auth("password", "sms", at=ago(minutes=5)))).outcome is \
+            Outcome.CHALLENGE
+
     def test_authentication_exactly_at_counts(self) -> None:
         """An authentication at the session's very moment counts."""
         assert check(tenant(policy()), session(auth("fido2", at=NOW))).outcome is Outcome.ALLOW

@@ -6,6 +6,7 @@ import protected_actions.graph as graph
 
 EXPECTED = {
     "GraphJSON",
+    "WhatIfRequest",
     "configure_converter",
     "dump_policy",
     "dump_session",
@@ -15,6 +16,7 @@ EXPECTED = {
     "load_policy",
     "load_session",
     "load_tenant",
+    "load_what_if",
     "make_converter",
 }
 

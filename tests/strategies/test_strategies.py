@@ -357,6 +357,7 @@ class TestRepr:
          "auth_contexts=(), protected_actions=(), named_locations=(), "
          "authentication_strengths=(), role_definitions=(), role_assignments=(), "
          "role_eligibilities=(), users=(), groups=(), emergency_access_accounts=(), "
+         "service_principals=(), application_groups=FrozenDict({}), "
          "unmodelled=FrozenDict({}))))"),
         (session_states(), "sessions()"),
         (tenants(max_policies=2), "tenants(max_policies=2)"),

@@ -17,6 +17,7 @@ import attrs
 
 from protected_actions.device_filter import DeviceFilter, parse_device_filter
 from protected_actions.errors import DeviceFilterSyntaxError
+from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
 from protected_actions.model.permissions import Permission, RoleDefinition
 from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
@@ -235,6 +236,12 @@ class CompiledTenant:
     """Role-assignable group (casefolded) -> (active roles at any scope, tenant-wide
     active roles, eligible roles) assigned to it."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
+    applications: ApplicationGroups
+    """The shipped application groups as the tenant extends them."""
+    registration_variants: Mapping[str, CompiledPolicy]
+    """All-resources policies with an authentication strength, as they apply to the
+    security-info registration user action when a registration policy's strength is
+    preferred (see :func:`registration_variant`), by policy id."""
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
     keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
@@ -707,6 +714,25 @@ def _embedded_strengths(tenant: Tenant) -> list[AuthenticationStrength]:
             and p.grant_controls.embedded_authentication_strength is not None]
 
 
+def registration_variant(cp: CompiledPolicy) -> CompiledPolicy | None:
+    """An All-resources policy as it applies to security-info registration when a
+    policy on that user action requires an authentication strength: registration
+    strengths are preferred over All-resources strengths, other grant controls still
+    apply (https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strength-how-it-works).
+
+    With ``AND`` the strength requirement is dropped; with ``OR`` only when it is the
+    policy's only control (dropping one option of several would make the policy
+    stricter, and Microsoft's pages are silent on that case: the policy is kept as
+    it is). ``None`` when nothing changes. The variant keeps the policy's grant shape:
+    its answer is a function of the original's grant verdict.
+    """
+    strengths = [c for c in cp.controls if c.control.kind is ControlKind.AUTHENTICATION_STRENGTH]
+    if cp.block or not strengths or (not cp.operator_and and len(cp.controls) > 1):
+        return None
+    return attrs.evolve(cp, controls=tuple(c for c in cp.controls if c not in strengths),
+                        grants={})
+
+
 def compiled(tenant: Tenant) -> CompiledTenant:
     """The index of ``tenant``: compiled on first use and kept with the tenant."""
     # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
@@ -750,7 +776,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         enforced_contexts=frozenset(c for cp in live if cp.state == "enabled"
                                     for c in cp.contexts),
         all_app_policies=tuple(cp for cp in live if cp.include_all_apps
-                               or cp.include_apps & APPLICATION_GROUPS),
+                               or cp.include_apps & GROUP_KEYS),
         by_app=_by_key((cp for cp in live if not cp.include_all_apps), "include_apps"),
         by_user_action=_by_key(live, "user_actions"),
         contexts_by_permission={a.permission.key: a.context_id
@@ -764,4 +790,8 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         enforced_by_context=_by_key((cp for cp in live if cp.enforced), "contexts"),
         group_roles=_group_roles(tenant),
         role_grants=_role_grants(roles),
+        applications=tenant.applications,
+        registration_variants={cp.id: variant for cp in live if cp.include_all_apps
+                               for variant in (registration_variant(cp),)
+                               if variant is not None},
     )

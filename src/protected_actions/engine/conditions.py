@@ -12,9 +12,16 @@ from collections.abc import Callable
 
 import attrs
 
+from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.session import SessionState
 
-from .compile import KNOWN_PLATFORMS, UNDECIDABLE_TENANTS, CompiledPolicy, CompiledTenant
+from .compile import (
+    KNOWN_PLATFORMS,
+    UNDECIDABLE_TENANTS,
+    CompiledFilter,
+    CompiledPolicy,
+    CompiledTenant,
+)
 from .decision import AnalysisReason
 from .location_index import LocationFacts
 
@@ -127,29 +134,56 @@ def check_target(cp: CompiledPolicy, req: Request) -> Explained:
         hit = req.target in cp.contexts
         return hit, f"auth context {req.target} is {'' if hit else 'not '}targeted" \
             if req.explain else ""
-    return check_resource(cp, req.target_kind, req.target)
+    return check_resource(cp, req.target_kind, req.target, req.index.applications)
 
 
-def check_resource(cp: CompiledPolicy, kind: str, target: str) -> Explained:
+REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo"
+"""The user action that "All resources" policies also cover (Graph What If example 3,
+https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate?view=graph-rest-1.0)."""
+
+
+def check_resource(cp: CompiledPolicy, kind: str, target: str,
+                   groups: ApplicationGroups) -> Explained:
     """The target condition for a sign-in: a user action or an application."""
     if kind == "userAction":
-        hit = target.casefold() in cp.user_actions
-        return hit, f"user action {target} is {'' if hit else 'not '}targeted"
-    return _check_application(cp, target.casefold())
+        folded = target.casefold()
+        if folded in cp.user_actions:
+            return True, f"user action {target} is targeted"
+        if folded == REGISTER_SECURITY_INFO and cp.include_all_apps:
+            return True, f"all resources are targeted, which covers the user action {target}"
+        return False, f"user action {target} is not targeted"
+    return _check_application(cp, target.casefold(), groups)
 
 
-def _check_application(cp: CompiledPolicy, app: str) -> Explained:
+def _check_application(cp: CompiledPolicy, app: str, groups: ApplicationGroups) -> Explained:
     if app in cp.exclude_apps:
         return False, f"application {app} is excluded"
+    excluded_undetermined: list[str] = []
+    for group in sorted(cp.exclude_apps & GROUP_KEYS):
+        member, why = groups.membership(group, app)
+        if member:
+            return False, f"application {app} is excluded: {why}"
+        if member is None:
+            excluded_undetermined.append(why)
+    verdict: Tri = False
+    text = f"application {app} is not targeted"
     if cp.include_all_apps or app in cp.include_apps:
-        verdict: Tri = True
-        text = f"application {app} is included"
-    elif cp.include_apps & {"office365", "microsoftadminportals"}:
-        verdict, text = None, "membership of an application group cannot be known from an id"
+        verdict, text = True, f"application {app} is included"
     else:
-        return False, f"application {app} is not targeted"
-    if cp.exclude_apps & {"office365", "microsoftadminportals"}:
-        return None, "an excluded application group cannot be decided from an id"
+        for group in sorted(cp.include_apps & GROUP_KEYS):
+            member, why = groups.membership(group, app)
+            if member:
+                verdict, text = True, f"application {app} is included: {why}"
+                break
+            if member is None:
+                verdict, text = None, why
+            elif verdict is False:
+                text = f"application {app} is not targeted: {why}"
+    if verdict is False:
+        return False, text
+    if excluded_undetermined:
+        # An undetermined fact never satisfies an exclusion (fail-closed).
+        return None, "; ".join(excluded_undetermined)
     if cp.has_application_filter:
         return None, "the application filter cannot be decided (custom security attributes)"
     return verdict, text
@@ -282,11 +316,41 @@ def check_devices(cp: CompiledPolicy, req: Request) -> Explained:
         mode = "exclude" if flt.mode_exclude else "include"
         how = "unregistered device" if props is None else "device"
         verdict = (in_scope, f"{how} {'matches' if matched else 'does not match'} the "
-                             f"{mode} filter {flt.rule!r}" if req.explain else "")
+                             f"{mode} filter {flt.rule!r}{_no_value_note(flt, req)}"
+                   if req.explain else "")
         if not in_scope:
             return verdict
     return _check_device_states(cp, req) if (
         cp.include_device_states or cp.exclude_device_states) else verdict
+
+
+_EXTENSION_PREFIX = "extensionattribute"
+
+
+def _no_value_note(flt: CompiledFilter, req: Request) -> str:
+    """Why the properties the rule reads have no value, for the explanation: an
+    unregistered device has none; extension attributes exist only on an
+    Intune-managed, compliant or hybrid Entra joined device
+    (https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices)."""
+    read = sorted(flt.parsed.literals()) if flt.parsed is not None else []
+    props = req.device_props
+    if props is None:
+        return (" (an unregistered device has no value for any property, so positive "
+                "operators are false and negative operators true)") if read else ""
+    device = req.session.device
+    exposes = device is not None and bool(
+        device.is_managed or device.is_compliant or device.is_hybrid_joined)
+    notes = []
+    for name in read:
+        if props.get(name) is not None:
+            continue
+        if name.casefold().startswith(_EXTENSION_PREFIX) and not exposes:
+            notes.append(f"{name} has no value: extension attributes exist only on an "
+                         "Intune-managed, compliant or hybrid Entra joined device, and "
+                         "this device is none of these")
+        else:
+            notes.append(f"{name} has no value on this device (not supplied)")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _check_device_states(cp: CompiledPolicy, req: Request) -> Explained:

@@ -37,10 +37,17 @@ from protected_actions.model.tenant import Tenant
 
 from ._memo import remember
 from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, compiled
-from .conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
+from .conditions import (
+    CONDITION_CHECKS,
+    REGISTER_SECURITY_INFO,
+    Request,
+    UserFacts,
+    check_resource,
+)
 from .decision import (
     AnalysisReason,
     Challenge,
+    ControlKind,
     Decision,
     Outcome,
     PolicyResult,
@@ -230,9 +237,27 @@ def _trace_results(index: CompiledTenant, session: SessionState, facts: UserFact
     """Every policy of the tenant, evaluated with explanations."""
     explaining = Request(index=index, session=session, user=facts, target_kind=kind,
                          target=target, decision_target=decision_target, explain=True)
-    return tuple(_disabled_result(cp) if cp.state == "disabled"
-                 else _policy_result(_evaluate_policy(cp, explaining, explain=True))
-                 for cp in index.compiled)
+    evals = [None if cp.state == "disabled" else _evaluate_policy(cp, explaining, explain=True)
+             for cp in index.compiled]
+    if kind == "userAction" and index.registration_variants and _prefers(
+            index, (e.cp for e in evals if e is not None and e.applies), target):
+        evals = [_preferred(e, index, session, target) for e in evals]
+    return tuple(_disabled_result(cp) if e is None else _policy_result(e)
+                 for cp, e in zip(index.compiled, evals, strict=True))
+
+
+def _preferred(ev: _PolicyEval | None, index: CompiledTenant, session: SessionState,
+               target: str) -> _PolicyEval | None:
+    """A trace entry with the registration preference applied (see
+    :func:`_prefer_registration_strengths`)."""
+    if ev is None or not ev.applies or REGISTER_SECURITY_INFO in ev.cp.user_actions:
+        return ev
+    variant = index.registration_variants.get(ev.cp.id)
+    if variant is None:
+        return ev
+    return ev._replace(grant=evaluate_grant(variant, session), details=(
+        *ev.details, "the registration policy's authentication strength is preferred "
+        "over this policy's"))
 
 
 def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
@@ -334,6 +359,8 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
         applying, condition_key = plan.applying(Request(
             index=index, session=session, user=entry.facts, target_kind=kind, target=target,
             decision_target=decision_target))
+    if kind == "userAction" and index.registration_variants:
+        applying = _prefer_registration_strengths(index, applying, target)
     table: Verdicts | None = None
     if plan.fixed_block:
         key: object = condition_key
@@ -348,6 +375,28 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
     return _decision(body.outcome, body.reasons, decision_target, session.user.id, context_id,
                      body.challenge, body.complete,
                      _trace(index, session, entry.facts, kind, target, decision_target))
+
+
+def _prefers(index: CompiledTenant, cps: Iterable[CompiledPolicy], target: str) -> bool:
+    """Whether a policy on the security-info registration user action that requires an
+    authentication strength is among ``cps`` (then its strength is preferred over the
+    strengths of All-resources policies)."""
+    return target.casefold() == REGISTER_SECURITY_INFO and any(
+        REGISTER_SECURITY_INFO in cp.user_actions and any(
+            c.control.kind is ControlKind.AUTHENTICATION_STRENGTH for c in cp.controls)
+        for cp in cps)
+
+
+def _prefer_registration_strengths(index: CompiledTenant, applying: Applying,
+                                   target: str) -> Applying:
+    """Registration strengths preferred over All-resources strengths in
+    security-info registration; other grant controls still apply
+    (https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strength-how-it-works)."""
+    if not _prefers(index, (cp for cp, _ in applying), target):
+        return applying
+    variants = index.registration_variants
+    return tuple((variants.get(cp.id, cp) if REGISTER_SECURITY_INFO not in cp.user_actions
+                  else cp, texts) for cp, texts in applying)
 
 
 class _Action:
@@ -407,6 +456,10 @@ def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
         else:
             if kind == "userAction":
                 policies = index.by_user_action.get(target.casefold(), ())
+                if target.casefold() == REGISTER_SECURITY_INFO:
+                    merged = {cp.id: cp for cp in (*policies, *(
+                        cp for cp in index.all_app_policies if cp.include_all_apps))}
+                    policies = tuple(merged[k] for k in sorted(merged))
             else:
                 merged = {cp.id: cp for cp in (*index.all_app_policies,
                                                *index.by_app.get(target.casefold(), ()))}
@@ -415,7 +468,7 @@ def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
             for cp in policies:
                 if not cp.enforced:
                     continue
-                verdict, text = check_resource(cp, kind, target)
+                verdict, text = check_resource(cp, kind, target, index.applications)
                 if verdict is not False:
                     found.append((cp, (text,) if verdict is None else ()))
         known = remember(table, key, Candidates(found, (target,) if kind == "context" else ()))

@@ -75,13 +75,14 @@ def elapsed(later: datetime, earlier: datetime) -> timedelta:
 
 def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, ...]:
     """The authentications that are evidence: not after ``session.at`` and, with a
-    sign-in frequency, no older than its window (in real elapsed time)."""
+    sign-in frequency, younger than its window (in real elapsed time; at exactly the
+    frequency the user is asked again)."""
     at = session.at
     window = cp.sign_in_frequency
     fresh = []
     for a in session.authentications:
         age = elapsed(at, a.at)
-        if age >= ZERO and (window is None or age <= window):
+        if age >= ZERO and (window is None or age < window):
             fresh.append(a)
     return tuple(fresh)
 

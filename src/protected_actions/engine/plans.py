@@ -23,7 +23,7 @@ evaluator and a warm index against a cold one.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -240,15 +240,16 @@ class GrantTables:
         frequencies read.
 
         An authentication is evidence for a window ``w`` when its age (real elapsed
-        time, :func:`protected_actions.engine.grant.elapsed`) is between zero and ``w``;
-        the signature keeps whether the age is negative and its position among the
-        tenant's sorted windows, which decides that for every window at once.
+        time, :func:`protected_actions.engine.grant.elapsed`) is at least zero and
+        less than ``w``; the signature keeps whether the age is negative and its
+        position among the tenant's sorted windows, which decides that for every
+        window at once.
         """
         at = session.at
         auths: tuple[object, ...] = ()
         if self._reads_auth:
             windows = self.windows
-            auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO, bisect_left(windows, age))
+            auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO, bisect_right(windows, age))
                           for a in session.authentications
                           for age in (elapsed(at, a.at),))
         device: tuple[bool, bool] | None = None

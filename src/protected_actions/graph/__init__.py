@@ -19,9 +19,11 @@ from ._api import (
     load_tenant,
 )
 from ._converter import configure_converter, make_converter
+from ._whatif import WhatIfRequest, load_what_if
 
 __all__ = [
     "GraphJSON",
+    "WhatIfRequest",
     "configure_converter",
     "dump_policy",
     "dump_session",
@@ -31,6 +33,7 @@ __all__ = [
     "load_policy",
     "load_session",
     "load_tenant",
+    "load_what_if",
     "make_converter",
 ]
 

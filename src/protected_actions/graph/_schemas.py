@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from protected_actions.model.applications import ServicePrincipal
 from protected_actions.model.contexts import AuthContext, ProtectedAction
 from protected_actions.model.locations import (
     CompliantNetworkNamedLocation,
@@ -45,6 +46,11 @@ from protected_actions.model.policy import (
 from protected_actions.model.session import Device, SessionState, User
 from protected_actions.model.tenant import Group, RoleAssignment, RoleEligibility, Tenant
 
+from ._applications import (
+    APPLICATION_GROUP_CHANGE,
+    SERVICE_PRINCIPAL,
+    ApplicationGroupChanges,
+)
 from ._codecs import (
     Combinations,
     DerivedId,
@@ -59,6 +65,7 @@ from ._codecs import (
     if_set,
     is_set,
 )
+from ._flows import AuthenticationFlow
 from ._schema import READ_ONLY, TYPE_KEY, Field, Schema, TagRule, normalize_type
 from ._special import (
     CombinationKind,
@@ -424,7 +431,7 @@ BUNDLE_KEYS = (
     "conditionalAccessPolicies", "authenticationContextClassReferences", "namedLocations",
     "authenticationStrengthPolicies", "resourceActions", "roleDefinitions",
     "roleAssignments", "roleEligibilitySchedules", "users", "groups",
-    "emergencyAccessAccounts",
+    "emergencyAccessAccounts", "servicePrincipals", "applicationGroups",
 )
 """The bundle's keys, in DESIGN §5 order (also the ``KEY.json`` files of a folder)."""
 
@@ -457,6 +464,9 @@ TENANT = Schema(Tenant, (
     Field("users", "users", NestedTuple(User)),
     Field("groups", "groups", NestedTuple(Group)),
     _strings("emergency_access_accounts", "emergencyAccessAccounts"),
+    Field("service_principals", "servicePrincipals", NestedTuple(ServicePrincipal),
+          when=if_set),
+    Field("application_groups", "applicationGroups", ApplicationGroupChanges(), when=if_set),
 ), prepare=_unwrap_pages)
 
 
@@ -519,7 +529,7 @@ SESSION = Schema(SessionState, (
     Field("sign_in_risk_level", "signInRiskLevel", Text(default="none")),
     Field("user_risk_level", "userRiskLevel", Text(default="none")),
     Field("insider_risk_level", "insiderRiskLevel", Text(default="none")),
-    _session_optional("authentication_flow", "authenticationFlow"),
+    Field("authentication_flow", "authenticationFlow", AuthenticationFlow(), when=if_set),
     _session_optional("application_id", "applicationId"),
     Field("accepted_terms_of_use", "acceptedTermsOfUse", _IDS),
     Field("satisfied_custom_controls", "satisfiedCustomControls", _IDS),
@@ -536,6 +546,7 @@ SCHEMAS: tuple[Schema, ...] = (
     IP_LOCATION, COUNTRY_LOCATION, COMPLIANT_NETWORK_LOCATION, IP_RANGE,
     AUTHENTICATION_STRENGTH, COMBINATION_CONFIGURATION, AUTH_CONTEXT, PROTECTED_ACTION,
     ROLE_DEFINITION, ROLE_ASSIGNMENT, ROLE_ELIGIBILITY, USER, GROUP, TENANT,
+    SERVICE_PRINCIPAL, APPLICATION_GROUP_CHANGE,
     DEVICE, AUTHENTICATION, SESSION,
 )
 """Every schema the converter registers (template schemas live in ``_template``)."""

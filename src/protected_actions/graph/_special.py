@@ -139,10 +139,12 @@ def _annotation(key: str) -> bool:
 
 
 def carries_more_than_id(value: Any) -> bool:
-    """Whether an ``authenticationStrength`` object is the expanded strength (it has
-    properties besides ``id`` and annotations)."""
+    """Whether an ``authenticationStrength`` object is the expanded strength: it has
+    ``allowedCombinations``. An object with ``id`` and ``displayName`` (or other
+    properties) but no combinations is a reference, as several exports write it, and
+    resolves by id like ``{"id": ...}``."""
     return isinstance(value, Mapping) and any(
-        not _annotation(k) and k.casefold() != "id" for k in value)
+        not _annotation(k) and k.casefold() == "allowedcombinations" for k in value)
 
 
 @attrs.frozen

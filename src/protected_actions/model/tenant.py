@@ -11,13 +11,19 @@ and keeps it with the tenant (:meth:`Tenant.memo`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
 
 from protected_actions.errors import InvalidModelError
 
+from .applications import (
+    ApplicationGroupChange,
+    ApplicationGroups,
+    ServicePrincipal,
+    check_group_names,
+)
 from .contexts import AuthContext, ProtectedAction
 from .display import html_for
 from .frozen import FrozenDict, FrozenJSON
@@ -101,6 +107,21 @@ def _unique(label: str, ids: Sequence[str]) -> None:
         raise InvalidModelError(f"Tenant.{label}", "unique ids", dupes)
 
 
+def _frozen_groups(value: object) -> object:
+    if isinstance(value, Mapping) and not isinstance(value, FrozenDict):
+        return FrozenDict(value)
+    return value
+
+
+def _group_changes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, FrozenDict) or not all(
+            isinstance(k, str) and isinstance(v, ApplicationGroupChange)
+            for k, v in value.items()):
+        raise InvalidModelError("Tenant.application_groups",
+                                "a mapping of group name to ApplicationGroupChange", value)
+    check_group_names(value)
+
+
 @attrs.frozen(kw_only=True)
 class Tenant:
     """The aggregate the evaluator works on.
@@ -145,6 +166,13 @@ class Tenant:
         converter=_as_tuple, validator=_tuple_of(Group, "Group"), factory=tuple)
     emergency_access_accounts: tuple[str, ...] = attrs.field(
         converter=_as_tuple, validator=_tuple_of(str, "user ids"), factory=tuple)
+    service_principals: tuple[ServicePrincipal, ...] = attrs.field(
+        converter=_as_tuple, validator=_tuple_of(ServicePrincipal, "ServicePrincipal"),
+        factory=tuple)
+    application_groups: FrozenDict[str, ApplicationGroupChange] = attrs.field(
+        converter=_frozen_groups, validator=_group_changes, factory=FrozenDict)
+    """The tenant's changes to the shipped application groups (bundle key
+    ``applicationGroups``), by group name."""
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
     _derived: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, hash=False,
                                            repr=False)
@@ -189,6 +217,12 @@ class Tenant:
         own = {r.id for r in self.role_definitions}
         return tuple(r for r in BUILT_IN_ROLES if r.id not in own) + self.role_definitions
 
+    @property
+    def applications(self) -> ApplicationGroups:
+        """The shipped application groups as this tenant extends them, with its service
+        principals' owners (built once per tenant)."""
+        return self.memo("model.application_groups", _application_groups)
+
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting ``permission``, if any."""
         key = permission.key if isinstance(permission, Permission) else permission.casefold()
@@ -206,6 +240,10 @@ class Tenant:
     def _repr_html_(self) -> str | None:
         """HTML for notebooks: counts, protected actions and their policies."""
         return html_for(self)
+
+
+def _application_groups(tenant: Tenant) -> ApplicationGroups:
+    return ApplicationGroups(tenant.application_groups, tenant.service_principals)
 
 
 def _contexts_by_permission(tenant: Tenant) -> dict[str, str]:
