@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,6 +35,7 @@ __all__ = [
     "check_permission",
     "load_session_arg",
     "load_tenant_arg",
+    "tenant_from",
     "tenant_option",
     "tenant_source",
 ]
@@ -66,7 +67,8 @@ exit status:
   {EXIT_CHALLENGE}  evaluate / what-if: challenge (step-up required)
   {EXIT_DENY}  evaluate / what-if: deny
 
---tenant takes a bundle file, a bundle folder (one KEY.json per key) or "sample";
+--tenant takes a bundle file, a policy file, a folder (one KEY.json per key, or
+JSON files of any names classified by content) or "sample"; repeat it to combine;
 --session takes a session JSON file, "-" for standard input, or "sample:NAME".
 Run without a command for a guided demo on the sample tenant.
 """
@@ -92,14 +94,31 @@ Handler = Callable[[argparse.Namespace, Streams], int]
 # -- loading ---------------------------------------------------------------------------------
 
 
-def tenant_source(spec: str) -> Path:
-    """The file or folder ``--tenant`` names (the sample's file for ``sample``)."""
-    return Path(str(sample_tenant_file())) if spec == SAMPLE else Path(spec)
+def _specs(spec: str | Sequence[str]) -> list[str]:
+    return [spec] if isinstance(spec, str) else list(spec)
 
 
-def load_tenant_arg(spec: str) -> Tenant:
-    """The tenant ``--tenant`` names."""
-    return sample_tenant() if spec == SAMPLE else load_tenant(spec)
+def tenant_source(spec: str | Sequence[str]) -> Path:
+    """The (first) file or folder ``--tenant`` names (the sample's file for
+    ``sample``)."""
+    first = _specs(spec)[0]
+    return Path(str(sample_tenant_file())) if first == SAMPLE else Path(first)
+
+
+def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False) -> Tenant:
+    """The tenant ``--tenant`` names: ``sample``, or one or more bundle files,
+    folders or repository files combined."""
+    specs = _specs(spec)
+    if specs == [SAMPLE]:
+        return sample_tenant()
+    if SAMPLE in specs:
+        raise UsageError('--tenant sample cannot be combined with other --tenant paths')
+    return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty)
+
+
+def tenant_from(args: argparse.Namespace) -> Tenant:
+    """The tenant the parsed ``--tenant`` (and ``--allow-empty``) options name."""
+    return load_tenant_arg(args.tenant, allow_empty=getattr(args, "allow_empty", False))
 
 
 def load_session_arg(spec: str, stdin: TextIO) -> SessionState:
@@ -158,8 +177,11 @@ def _common() -> argparse.ArgumentParser:
 
 def tenant_option(parser: argparse.ArgumentParser) -> None:
     """Add the ``--tenant`` option."""
-    parser.add_argument("--tenant", required=True, metavar="PATH",
-                        help='tenant bundle file or folder, or "sample"')
+    parser.add_argument("--tenant", required=True, metavar="PATH", action="append",
+                        help='tenant bundle file, folder or repository of policy files, '
+                             'or "sample"; repeat to combine folders')
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept a tenant without any Conditional Access policy")
 
 
 def add_command(sub: Any, name: str, handler: Handler,

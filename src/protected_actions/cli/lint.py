@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from protected_actions.analysis import Severity, lint
+from protected_actions.graph.repository import sources
+from protected_actions.model.tenant import Tenant
 from protected_actions.version import __version__
 
 from .common import (
@@ -14,12 +17,12 @@ from .common import (
     EXIT_OK,
     Streams,
     add_command,
-    load_tenant_arg,
+    tenant_from,
     tenant_option,
     tenant_source,
 )
 from .render.json import lint_json
-from .render.sarif import sarif_log
+from .render.sarif import Locate, sarif_log
 from .render.text import lint_text
 
 __all__ = ["FAIL_ON", "register"]
@@ -28,13 +31,25 @@ FAIL_ON = {**{s.value: s.rank for s in sorted(Severity, key=lambda s: s.rank)}, 
 """``--fail-on`` choices: a finding fails the run when its severity rank is at most this."""
 
 
+def _locator(tenant: Tenant) -> Locate:
+    """The file and line each object of the tenant was read from."""
+    by_id = {object_id: source for (_, object_id), source in sources(tenant).items()}
+
+    def locate(object_id: str) -> tuple[Path, int] | None:
+        source = by_id.get(object_id)
+        return (Path(source.file), source.line) if source else None
+
+    return locate
+
+
 def _cmd_lint(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = tenant_from(args)
     findings = lint(tenant)
     if args.format == "json":
         io.stdout.write(json.dumps(lint_json(findings), indent=2) + "\n")
     elif args.format == "sarif":
-        log = sarif_log(findings, source=tenant_source(args.tenant), version=__version__)
+        log = sarif_log(findings, source=tenant_source(args.tenant), version=__version__,
+                        locate=_locator(tenant))
         io.stdout.write(json.dumps(log, indent=2) + "\n")
     else:
         io.stdout.write(lint_text(findings) + "\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 from protected_actions.analysis import find_lockouts
 
-from .common import EXIT_FINDINGS, EXIT_OK, Streams, add_command, load_tenant_arg, tenant_option
+from .common import EXIT_FINDINGS, EXIT_OK, Streams, add_command, tenant_from, tenant_option
 from .progress import ProgressBar
 from .render.json import lockout_json
 from .render.text import lockout_text
@@ -18,7 +18,7 @@ __all__ = ["register"]
 
 
 def _cmd_lockout(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = tenant_from(args)
     bar = ProgressBar(io.stderr)
     try:
         report = find_lockouts(tenant, progress=bar)

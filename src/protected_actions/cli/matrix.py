@@ -30,7 +30,7 @@ from protected_actions.engine.step_up import simulate_step_up
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
 
-from .common import EXIT_OK, Streams, add_command, load_tenant_arg, tenant_option
+from .common import EXIT_OK, Streams, add_command, tenant_from, tenant_option
 
 __all__ = [
     "Cell",
@@ -197,7 +197,7 @@ def matrix_json(matrix: Matrix) -> dict[str, Any]:
 
 
 def _cmd_matrix(args: argparse.Namespace, streams: Streams) -> int:
-    matrix = build_matrix(load_tenant_arg(args.tenant))
+    matrix = build_matrix(tenant_from(args))
     if args.format == "json":
         streams.stdout.write(json.dumps(matrix_json(matrix), indent=2) + "\n")
     elif args.format == "csv":
