@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
+from protected_actions.cli.config import Config, apply_emergency, find_config, read_config
 from protected_actions.errors import InvalidPermissionError, LoadError, LoadProblem
 from protected_actions.graph import load_session, load_tenant
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
@@ -35,6 +36,7 @@ __all__ = [
     "check_permission",
     "load_session_arg",
     "load_tenant_arg",
+    "config_from",
     "tenant_from",
     "tenant_option",
     "tenant_source",
@@ -105,7 +107,8 @@ def tenant_source(spec: str | Sequence[str]) -> Path:
     return Path(str(sample_tenant_file())) if first == SAMPLE else Path(first)
 
 
-def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False) -> Tenant:
+def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False,
+                    placeholders: Mapping[str, str] | None = None) -> Tenant:
     """The tenant ``--tenant`` names: ``sample``, or one or more bundle files,
     folders or repository files combined."""
     specs = _specs(spec)
@@ -113,12 +116,39 @@ def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False) -> 
         return sample_tenant()
     if SAMPLE in specs:
         raise UsageError('--tenant sample cannot be combined with other --tenant paths')
-    return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty)
+    return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty,
+                       placeholders=placeholders or None)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The configuration: ``--config``, else the nearest ``protected-actions.toml`` or
+    ``pyproject.toml`` with ``[tool.protected-actions]`` from the first ``--tenant``."""
+    cached: Config | None = getattr(args, "_config", None)
+    if cached is not None:
+        return cached
+    explicit = getattr(args, "config", None)
+    specs = _specs(getattr(args, "tenant", None) or [SAMPLE])
+    if explicit:
+        config = read_config(Path(explicit))
+    elif specs[0] == SAMPLE:
+        config = Config()
+    else:
+        config = find_config(Path(specs[0]))
+    args._config = config
+    return config
 
 
 def tenant_from(args: argparse.Namespace) -> Tenant:
-    """The tenant the parsed ``--tenant`` (and ``--allow-empty``) options name."""
-    return load_tenant_arg(args.tenant, allow_empty=getattr(args, "allow_empty", False))
+    """The tenant the parsed ``--tenant`` options name, with the configuration's
+    placeholders and emergency accounts and groups (and the flags') applied."""
+    config = config_from(args)
+    tenant = load_tenant_arg(args.tenant,
+                             allow_empty=getattr(args, "allow_empty", False)
+                             or config.allow_empty,
+                             placeholders=config.placeholders)
+    return apply_emergency(
+        tenant, (*config.emergency_accounts, *(getattr(args, "emergency_account", None) or ())),
+        (*config.emergency_groups, *(getattr(args, "emergency_group", None) or ())))
 
 
 def load_session_arg(spec: str, stdin: TextIO) -> SessionState:
@@ -182,6 +212,13 @@ def tenant_option(parser: argparse.ArgumentParser) -> None:
                              'or "sample"; repeat to combine folders')
     parser.add_argument("--allow-empty", action="store_true",
                         help="accept a tenant without any Conditional Access policy")
+    parser.add_argument("--config", metavar="TOML",
+                        help="configuration file (default: the nearest protected-actions."
+                             "toml, or pyproject.toml with [tool.protected-actions])")
+    parser.add_argument("--emergency-account", action="append", metavar="USER_ID",
+                        help="an emergency access (break-glass) account; repeatable")
+    parser.add_argument("--emergency-group", action="append", metavar="GROUP_ID",
+                        help="a group of emergency access accounts; repeatable")
 
 
 def add_command(sub: Any, name: str, handler: Handler,

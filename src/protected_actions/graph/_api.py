@@ -58,7 +58,8 @@ def _read(source: PathLike | Any) -> tuple[Any, str | None]:
 
 
 def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
-                allow_empty: bool = False) -> Tenant:
+                allow_empty: bool = False,
+                placeholders: Mapping[str, str] | None = None) -> Tenant:
     """Load a tenant: a bundle file or an already parsed bundle mapping (DESIGN §5), or
     a repository as it is: a folder tree of JSON files of any names (one
     ``KEY.json`` per bundle key, or policies, arrays, Graph pages, template lists,
@@ -73,21 +74,25 @@ def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
     a repository file takes one made from the file (``policies/ca001.json``,
     ``all.json[2]``).
 
+    ``placeholders`` (repositories only) replaces template tokens such as
+    ``"<EmergencyAccessAccountsGroup>"`` in every string read.
+
     :raises LoadError: listing every problem with its JSON path (and file and line);
         a folder or file without any policy is an error unless ``allow_empty``.
     """
+    options: dict[str, Any] = {"allow_empty": allow_empty, "placeholders": placeholders}
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            return load_repository(path, allow_empty=allow_empty)
+            return load_repository(path, **options)
         data = read_json(path)
-        if not _is_bundle(data):
-            return load_repository(path, allow_empty=allow_empty)
+        if not _is_bundle(data) or placeholders:
+            return load_repository(path, **options)
         tenant: Tenant = _structure(data, Tenant, str(path))
         return tenant
     if isinstance(source, Sequence) and not isinstance(source, (str, bytes, Mapping)) \
             and source and all(isinstance(p, (str, os.PathLike)) for p in source):
-        return load_repository(source, allow_empty=allow_empty)
+        return load_repository(source, **options)
     return cast("Tenant", _structure(source, Tenant, None))
 
 

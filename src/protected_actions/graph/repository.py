@@ -40,6 +40,7 @@ from ._schemas import BUNDLE_KEYS, POLICY, is_page
 __all__ = [
     "SCENARIO_SUFFIX",
     "Source",
+    "carry_sources",
     "load_repository",
     "source_of",
     "sources",
@@ -227,9 +228,11 @@ def _describe_keys(body: Any) -> str:
 class _Reader:
     """Reads files into items, remembering files and lines."""
 
-    def __init__(self, found: _Found, root: Path | None) -> None:
+    def __init__(self, found: _Found, root: Path | None,
+                 placeholders: Mapping[str, str] | None = None) -> None:
         self.found = found
         self.root = root
+        self.placeholders = dict(placeholders or {})
 
     def _name(self, path: Path) -> str:
         return str(path)
@@ -320,6 +323,8 @@ class _Reader:
                       index if indexed else None)
 
     def _add(self, path: Path, key: str, body: Any, source: Source, index: int | None) -> None:
+        if self.placeholders:
+            body = _substitute(body, self.placeholders)
         if key in (_POLICIES, _TEMPLATE) and isinstance(body, Mapping):
             body = self._policy_body(path, key, body, source, index)
             if body is None:
@@ -346,6 +351,20 @@ class _Reader:
             made = self._relative(path) + (f"[{index}]" if index is not None else "")
             body = {"id": made, **body}
         return body
+
+
+def _substitute(value: Any, placeholders: Mapping[str, str]) -> Any:
+    """``value`` with every placeholder token in its strings replaced."""
+    if isinstance(value, str):
+        for token, replacement in placeholders.items():
+            if token in value:
+                value = value.replace(token, replacement)
+        return value
+    if isinstance(value, Mapping):
+        return {k: _substitute(v, placeholders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, placeholders) for v in value]
+    return value
 
 
 def _structure_one(body: Any, source: Source) -> tuple[Any, ...]:
@@ -451,13 +470,16 @@ def _as_paths(sources_: PathLike | Iterable[PathLike]) -> list[Path]:
     return [Path(p) for p in sources_]
 
 
-def load_repository(paths: PathLike | Iterable[PathLike], *,
-                    allow_empty: bool = False) -> Tenant:
+def load_repository(paths: PathLike | Iterable[PathLike], *, allow_empty: bool = False,
+                    placeholders: Mapping[str, str] | None = None) -> Tenant:
     """Load a tenant from one or more folders or files as repositories hold them.
 
     Folders are walked recursively (hidden folders and ``*.scenarios.json`` files are
     skipped); every ``*.json`` file is classified by content. Several paths combine
     (policies from the repository, named locations and users from an export).
+    ``placeholders`` maps tokens that templates use where ids belong
+    (``"<EmergencyAccessAccountsGroup>"``) to the tenant's values; every string of
+    every object read has them replaced.
 
     :raises LoadError: every file that is not understood, every duplicate id (both
         files named), every invalid object (file and line), or no policy at all
@@ -467,9 +489,9 @@ def load_repository(paths: PathLike | Iterable[PathLike], *,
     given = _as_paths(paths)
     for path in given:
         if path.is_dir():
-            _read_folder(_Reader(found, path), path)
+            _read_folder(_Reader(found, path, placeholders), path)
         else:
-            _Reader(found, path.parent).read(path)
+            _Reader(found, path.parent, placeholders).read(path)
     problems = [*found.problems, *_duplicates(found.items)]
     if problems:
         raise LoadError(problems)
@@ -498,6 +520,14 @@ def load_repository(paths: PathLike | Iterable[PathLike], *,
     table = _source_table(tenant, by_key)
     tenant.memo(_SOURCES_KEY, lambda _: table)
     return tenant
+
+
+def carry_sources(old: Tenant, new: Tenant) -> Tenant:
+    """``new`` (a tenant derived from ``old``, e.g. by :func:`attrs.evolve`) with
+    ``old``'s sources; returns ``new``."""
+    table = dict(sources(old))
+    new.memo(_SOURCES_KEY, lambda _: table)
+    return new
 
 
 def _source_table(tenant: Tenant, by_key: Mapping[str, list[_Item]]

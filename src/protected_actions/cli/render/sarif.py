@@ -114,12 +114,22 @@ def _result(finding: Finding, index: dict[str, int], source: Path,
     }
 
 
+def _suppressed(result: dict[str, Any], justification: str) -> dict[str, Any]:
+    result["suppressions"] = [{"kind": "external", "justification": justification}]
+    return result
+
+
 def sarif_log(findings: Sequence[Finding], *, source: Path, version: str,
-              locate: Locate | None = None) -> dict[str, Any]:
+              locate: Locate | None = None,
+              suppressed: Sequence[tuple[Finding, str]] = ()) -> dict[str, Any]:
     """The SARIF 2.1.0 log of ``findings`` about the tenant read from ``source`` (a
     bundle file or folder), by ``protected-actions`` ``version``. ``locate`` gives the
-    file and line an object was read from (a repository's own files)."""
+    file and line an object was read from (a repository's own files); ``suppressed``
+    findings (with the justification: a suppression's reason, or the baseline) are
+    results with an external suppression, which code scanning hides."""
     index = {code: i for i, code in enumerate(CATALOG)}
+    results = [_result(f, index, source, locate) for f in findings]
+    results += [_suppressed(_result(f, index, source, locate), why) for f, why in suppressed]
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -127,7 +137,7 @@ def sarif_log(findings: Sequence[Finding], *, source: Path, version: str,
             "tool": {"driver": _driver(version)},
             "invocations": [{"executionSuccessful": True}],
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index, source, locate) for f in findings],
+            "results": results,
         }],
     }
 
