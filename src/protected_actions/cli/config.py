@@ -33,7 +33,10 @@ from protected_actions.model.tenant import Tenant
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - depends on the interpreter
-    import tomli as tomllib
+    try:
+        import tomli as tomllib
+    except ImportError:
+        tomllib = None  # type: ignore[assignment]
 
 __all__ = [
     "CONFIG_FILE",
@@ -191,6 +194,9 @@ def read_config(path: Path) -> Config:
 
     :raises ConfigError: the file cannot be read or parsed, or a setting is wrong.
     """
+    if tomllib is None:  # pragma: no cover - Python 3.10 without the toml extra
+        raise ConfigError(f"{path}: reading TOML on Python 3.10 needs the 'toml' extra "
+                          "(pip install 'protected-actions[toml]')")
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)

@@ -100,6 +100,9 @@ def _emergency_lines(tenant: Tenant, report: LockoutReport) -> list[str]:
     for v in report.emergency_accounts:
         state = "safe" if v.safe else "NOT SAFE"
         lines.append(f"  {user_label(tenant, v.user_id)}: {state}: {v.reason}")
+    covered = report.emergency_accounts[0].covered
+    if covered:
+        lines.append("  checked: " + "; ".join(covered))
     return lines
 
 
