@@ -13,7 +13,7 @@ import pytest
 from tests.cli import invoke
 
 from protected_actions.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from protected_actions.cli.config import (
+from protected_actions.testing.config import (
     EMERGENCY_GROUP_MEMBER,
     ConfigError,
     find_config,

@@ -12,13 +12,18 @@ from typing import Any, TextIO
 
 import attrs
 
-from protected_actions.cli.config import Config, apply_emergency, find_config, read_config
 from protected_actions.errors import InvalidPermissionError, LoadError, LoadProblem
 from protected_actions.graph import load_session, load_tenant
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 from protected_actions.samples import sample_session, sample_tenant, sample_tenant_file
+from protected_actions.testing.config import (
+    Config,
+    find_config,
+    load_configured_tenant,
+    read_config,
+)
 
 __all__ = [
     "EPILOG",
@@ -64,7 +69,8 @@ EPILOG = f"""\
 exit status:
   {EXIT_OK}  allow; lint found nothing at or above --fail-on; lockout found nothing
   {EXIT_FINDINGS}  lint: a finding at or above --fail-on (default: error);
-     lockout: a permission is locked out or an emergency account is not safe
+     lockout: a permission is locked out or an emergency account is not safe;
+     test: a scenario's expectation is not met
   {EXIT_USAGE}  user error (arguments, unreadable file, invalid JSON or data)
   {EXIT_CHALLENGE}  evaluate / what-if: challenge (step-up required)
   {EXIT_DENY}  evaluate / what-if: deny
@@ -96,14 +102,16 @@ Handler = Callable[[argparse.Namespace, Streams], int]
 # -- loading ---------------------------------------------------------------------------------
 
 
-def _specs(spec: str | Sequence[str]) -> list[str]:
+def _specs(spec: str | Sequence[str] | None) -> list[str]:
+    if spec is None:
+        return []
     return [spec] if isinstance(spec, str) else list(spec)
 
 
-def tenant_source(spec: str | Sequence[str]) -> Path:
+def tenant_source(spec: str | Sequence[str] | None) -> Path:
     """The (first) file or folder ``--tenant`` names (the sample's file for
     ``sample``)."""
-    first = _specs(spec)[0]
+    first = (_specs(spec) or ["."])[0]
     return Path(str(sample_tenant_file())) if first == SAMPLE else Path(first)
 
 
@@ -127,7 +135,7 @@ def config_from(args: argparse.Namespace) -> Config:
     if cached is not None:
         return cached
     explicit = getattr(args, "config", None)
-    specs = _specs(getattr(args, "tenant", None) or [SAMPLE])
+    specs = _specs(getattr(args, "tenant", None) or ["."])
     if explicit:
         config = read_config(Path(explicit))
     elif specs[0] == SAMPLE:
@@ -139,16 +147,17 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def tenant_from(args: argparse.Namespace) -> Tenant:
-    """The tenant the parsed ``--tenant`` options name, with the configuration's
-    placeholders and emergency accounts and groups (and the flags') applied."""
+    """The tenant the parsed ``--tenant`` options name (else the configuration's
+    ``tenant``), with the configuration's placeholders and emergency accounts and
+    groups (and the flags') applied."""
     config = config_from(args)
-    tenant = load_tenant_arg(args.tenant,
-                             allow_empty=getattr(args, "allow_empty", False)
-                             or config.allow_empty,
-                             placeholders=config.placeholders)
-    return apply_emergency(
-        tenant, (*config.emergency_accounts, *(getattr(args, "emergency_account", None) or ())),
-        (*config.emergency_groups, *(getattr(args, "emergency_group", None) or ())))
+    specs = _specs(getattr(args, "tenant", None))
+    if specs == [SAMPLE]:
+        return load_tenant_arg(specs)
+    return load_configured_tenant(
+        specs, config, allow_empty=getattr(args, "allow_empty", False),
+        accounts=getattr(args, "emergency_account", None) or (),
+        groups=getattr(args, "emergency_group", None) or ())
 
 
 def load_session_arg(spec: str, stdin: TextIO) -> SessionState:
@@ -207,9 +216,10 @@ def _common() -> argparse.ArgumentParser:
 
 def tenant_option(parser: argparse.ArgumentParser) -> None:
     """Add the ``--tenant`` option."""
-    parser.add_argument("--tenant", required=True, metavar="PATH", action="append",
+    parser.add_argument("--tenant", metavar="PATH", action="append",
                         help='tenant bundle file, folder or repository of policy files, '
-                             'or "sample"; repeat to combine folders')
+                             'or "sample"; repeat to combine folders (default: the '
+                             "configuration's tenant)")
     parser.add_argument("--allow-empty", action="store_true",
                         help="accept a tenant without any Conditional Access policy")
     parser.add_argument("--config", metavar="TOML",

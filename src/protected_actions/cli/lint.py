@@ -10,6 +10,7 @@ from typing import Any
 from protected_actions.analysis import Finding, Severity, lint
 from protected_actions.graph.repository import sources
 from protected_actions.model.tenant import Tenant
+from protected_actions.testing.config import Judged, judge, read_baseline, write_baseline
 from protected_actions.version import __version__
 
 from .common import (
@@ -22,7 +23,6 @@ from .common import (
     tenant_option,
     tenant_source,
 )
-from .config import Judged, judge, read_baseline, write_baseline
 from .render.json import lint_json
 from .render.junit import lint_junit
 from .render.markdown import lint_markdown

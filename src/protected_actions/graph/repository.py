@@ -40,6 +40,7 @@ from ._schemas import BUNDLE_KEYS, POLICY, is_page
 __all__ = [
     "SCENARIO_SUFFIX",
     "Source",
+    "array_lines",
     "carry_sources",
     "load_repository",
     "source_of",
@@ -184,6 +185,14 @@ class _Lines:
 
     def start(self) -> int:
         return _skip(self.text.lstrip("\ufeff"), 0) + (1 if self.text[:1] == "\ufeff" else 0)
+
+
+def array_lines(text: str) -> list[int]:
+    """The line each element of the top-level JSON array in ``text`` starts on (none
+    when the text holds no array)."""
+    lines = _Lines(text)
+    start = lines.start()
+    return lines.elements(start) if text[start:start + 1] == "[" else []
 
 
 def _kind(body: Any) -> str | None:

@@ -1,7 +1,8 @@
 """The repository's configuration: ``[tool.protected-actions]`` in ``pyproject.toml``
 or a ``protected-actions.toml`` beside the policies.
 
-It names the emergency access accounts and groups, maps placeholder tokens to ids,
+It names the tenant's folders (``tenant``, relative to the file), the emergency
+access accounts and groups, maps placeholder tokens to ids,
 suppresses lint findings (each with a reason), overrides severities and names the
 baseline file. Command-line flags add to it (``--emergency-account``...) or replace
 it (``--config``). Every key is checked: a typo is an error with a suggestion,
@@ -26,6 +27,7 @@ import attrs
 
 from protected_actions.analysis import CATALOG, Finding, Severity
 from protected_actions.errors import ProtectedActionsError
+from protected_actions.graph import load_tenant
 from protected_actions.graph.repository import carry_sources
 from protected_actions.model.session import User
 from protected_actions.model.tenant import Tenant
@@ -45,6 +47,7 @@ __all__ = [
     "Judged",
     "Suppression",
     "apply_emergency",
+    "load_configured_tenant",
     "find_config",
     "judge",
     "parse_config",
@@ -55,7 +58,7 @@ __all__ = [
 
 CONFIG_FILE = "protected-actions.toml"
 """The configuration file looked for beside the policies (and in their parents)."""
-_KEYS = ("emergency-accounts", "emergency-groups", "placeholders", "suppress", "baseline",
+_KEYS = ("tenant", "emergency-accounts", "emergency-groups", "placeholders", "suppress", "baseline",
          "severity", "allow-empty")
 _SUPPRESSION_KEYS = ("code", "reason", "subjects", "policy")
 _SEVERITIES = tuple(s.value for s in Severity)
@@ -93,6 +96,7 @@ class Config:
     """The settings read from a configuration file (all optional)."""
 
     path: Path | None = None
+    tenant: tuple[Path, ...] = ()
     emergency_accounts: tuple[str, ...] = ()
     emergency_groups: tuple[str, ...] = ()
     placeholders: Mapping[str, str] = attrs.Factory(dict)
@@ -176,6 +180,7 @@ def parse_config(table: Mapping[str, Any], path: Path | None = None) -> Config:
     base = path.parent if path else Path()
     return Config(
         path=path,
+        tenant=tuple(base / t for t in _strings(table.get("tenant", []), f"{where}.tenant")),
         emergency_accounts=_strings(table.get("emergency-accounts", []),
                                     f"{where}.emergency-accounts"),
         emergency_groups=_strings(table.get("emergency-groups", []),
@@ -268,6 +273,23 @@ def apply_emergency(tenant: Tenant, accounts: Iterable[str] = (),
         return tenant
     return carry_sources(tenant, attrs.evolve(tenant, emergency_access_accounts=unique,
                                               users=tuple(users)))
+
+
+def load_configured_tenant(paths: Sequence[str | Path], config: Config, *,
+                           allow_empty: bool = False, accounts: Iterable[str] = (),
+                           groups: Iterable[str] = ()) -> Tenant:
+    """The tenant read from ``paths`` (or the configuration's ``tenant`` folders) with
+    the configuration's placeholders, emergency accounts and groups, and ``accounts``
+    and ``groups`` added."""
+    given = list(paths) or list(config.tenant)
+    if not given:
+        raise ConfigError("no tenant: give --tenant PATH, or 'tenant = [\"policies\"]' in "
+                          f"{CONFIG_FILE} or [tool.protected-actions]")
+    tenant = load_tenant(given[0] if len(given) == 1 else given,
+                         allow_empty=allow_empty or config.allow_empty,
+                         placeholders=config.placeholders or None)
+    return apply_emergency(tenant, (*config.emergency_accounts, *accounts),
+                           (*config.emergency_groups, *groups))
 
 
 # -- findings: suppressions, severities, baseline ----------------------------------------------
