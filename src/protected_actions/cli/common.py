@@ -14,6 +14,7 @@ import attrs
 
 from protected_actions.errors import InvalidPermissionError, LoadError, LoadProblem
 from protected_actions.graph import load_session, load_tenant
+from protected_actions.graph.repository import sources
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
@@ -42,6 +43,7 @@ __all__ = [
     "load_session_arg",
     "load_tenant_arg",
     "config_from",
+    "locator",
     "tenant_from",
     "tenant_option",
     "tenant_source",
@@ -126,6 +128,17 @@ def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False,
         raise UsageError('--tenant sample cannot be combined with other --tenant paths')
     return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty,
                        placeholders=placeholders or None)
+
+
+def locator(tenant: Tenant) -> Callable[[str], tuple[Path, int] | None]:
+    """The file and line each object of the tenant was read from, by id."""
+    by_id = {object_id: source for (_, object_id), source in sources(tenant).items()}
+
+    def locate(object_id: str) -> tuple[Path, int] | None:
+        source = by_id.get(object_id)
+        return (Path(source.file), source.line) if source else None
+
+    return locate
 
 
 def config_from(args: argparse.Namespace) -> Config:

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from protected_actions.analysis import Finding, Severity, lint
-from protected_actions.graph.repository import sources
-from protected_actions.model.tenant import Tenant
 from protected_actions.testing.config import Judged, judge, read_baseline, write_baseline
 from protected_actions.version import __version__
 
@@ -19,6 +17,7 @@ from .common import (
     Streams,
     add_command,
     config_from,
+    locator,
     tenant_from,
     tenant_option,
     tenant_source,
@@ -26,7 +25,7 @@ from .common import (
 from .render.json import lint_json
 from .render.junit import lint_junit
 from .render.markdown import lint_markdown
-from .render.sarif import Locate, sarif_log
+from .render.sarif import sarif_log
 from .render.text import lint_text
 
 __all__ = ["DEFAULT_BASELINE", "FAIL_ON", "FORMATS", "register"]
@@ -36,17 +35,6 @@ FORMATS = ("text", "json", "sarif", "junit", "markdown")
 
 FAIL_ON = {**{s.value: s.rank for s in sorted(Severity, key=lambda s: s.rank)}, "never": -1}
 """``--fail-on`` choices: a finding fails the run when its severity rank is at most this."""
-
-
-def _locator(tenant: Tenant) -> Locate:
-    """The file and line each object of the tenant was read from."""
-    by_id = {object_id: source for (_, object_id), source in sources(tenant).items()}
-
-    def locate(object_id: str) -> tuple[Path, int] | None:
-        source = by_id.get(object_id)
-        return (Path(source.file), source.line) if source else None
-
-    return locate
 
 
 DEFAULT_BASELINE = "protected-actions-baseline.json"
@@ -81,12 +69,12 @@ def _cmd_lint(args: argparse.Namespace, io: Streams) -> int:
         io.stdout.write(json.dumps(document, indent=2) + "\n")
     elif args.format == "sarif":
         log = sarif_log(judged.findings, source=tenant_source(args.tenant),
-                        version=__version__, locate=_locator(tenant), suppressed=accepted)
+                        version=__version__, locate=locator(tenant), suppressed=accepted)
         io.stdout.write(json.dumps(log, indent=2) + "\n")
     elif args.format == "junit":
-        io.stdout.write(lint_junit(judged.findings, accepted, _locator(tenant)))
+        io.stdout.write(lint_junit(judged.findings, accepted, locator(tenant)))
     elif args.format == "markdown":
-        io.stdout.write(lint_markdown(judged.findings, accepted, _locator(tenant)))
+        io.stdout.write(lint_markdown(judged.findings, accepted, locator(tenant)))
     else:
         io.stdout.write(lint_text(judged.findings) + "\n")
         if accepted:
