@@ -21,7 +21,7 @@ from protected_actions.errors import ProtectedActionsError
 from protected_actions.version import __version__
 
 from . import demo, diff, evaluate, lint, lockout, matrix, test
-from .common import EPILOG, EXIT_USAGE, Handler, Streams, UsageError
+from .common import EPILOG, EXIT_USAGE, CommandParser, Handler, Streams, UsageError
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -32,7 +32,7 @@ def __dir__() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``protected-actions``."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="protected-actions", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Decide allow, challenge or deny for Microsoft Entra ID protected "

@@ -8,7 +8,7 @@ import difflib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import attrs
 
@@ -33,6 +33,7 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_OK",
     "EXIT_USAGE",
+    "CommandParser",
     "SAMPLE",
     "SAMPLE_SESSION_PREFIX",
     "Handler",
@@ -220,8 +221,38 @@ def check_permission(tenant: Tenant, action: str) -> Permission:
 # -- parser helpers ----------------------------------------------------------------------------
 
 
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviations (``--ten`` is not ``--tenant``)
+    and names the option an unknown one was probably meant to be."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def _all_options(self) -> list[str]:
+        found = list(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    found += list(parser._option_string_actions)
+        return sorted(set(found))
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            unknown = [w for w in message.removeprefix(prefix).split() if w.startswith("--")]
+            hints = []
+            for word in unknown:
+                close = difflib.get_close_matches(word.split("=")[0], self._all_options(), n=1)
+                if close:
+                    hints.append(f"{word.split('=')[0]} (did you mean {close[0]}?)")
+            if hints:
+                message = f"{message}; unknown option " + ", ".join(hints)
+        super().error(message)
+
+
 def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = CommandParser(add_help=False)
     common.add_argument("--debug", action="store_true",
                         help="show the traceback of an error")
     return common
