@@ -132,12 +132,20 @@ def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False,
 
 
 def locator(tenant: Tenant) -> Callable[[str], tuple[Path, int] | None]:
-    """The file and line each object of the tenant was read from, by id."""
+    """The file and line each object of the tenant was read from, by id (relative to
+    the working directory when the file is under it, as code scanning expects)."""
     by_id = {object_id: source for (_, object_id), source in sources(tenant).items()}
+
+    here = Path.cwd().resolve()
 
     def locate(object_id: str) -> tuple[Path, int] | None:
         source = by_id.get(object_id)
-        return (Path(source.file), source.line) if source else None
+        if source is None:
+            return None
+        path = Path(source.file)
+        if path.is_absolute() and path.is_relative_to(here):
+            path = path.relative_to(here)  # reports name files as the repository does
+        return path, source.line
 
     return locate
 
