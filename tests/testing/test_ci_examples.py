@@ -163,3 +163,11 @@ class TestPreCommit:
             assert done.returncode == 0, (command, done.stdout, done.stderr)
         _break_a_scenario(repo)
         assert _run(commands[1], repo).returncode == 1
+
+
+def test_the_guide_shows_the_example_workflow() -> None:
+    """docs/ca-as-code.md shows the workflow the tests run, word for word."""
+    guide = (ROOT / "docs" / "ca-as-code.md").read_text(encoding="utf-8")
+    marker = '```yaml title=".github/workflows/conditional-access.yml"\n'
+    shown = guide.split(marker, 1)[1].split("\n```", 1)[0]
+    assert shown == WORKFLOW.read_text(encoding="utf-8").rstrip("\n")

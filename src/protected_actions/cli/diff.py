@@ -127,18 +127,17 @@ def _json(report: DiffReport) -> dict[str, Any]:
 
 def _cmd_diff(args: argparse.Namespace, io: Streams) -> int:
     config = config_from(args)
-    new_paths = [Path(p) for p in (args.tenant or [])] or list(config.tenant)
+    extra = [Path(p) for p in (args.tenant or [])]
+    new_paths = extra or list(config.tenant)
+    old_paths: list[Path] | None = None
     old_spec = args.git_base
-    if args.old is not None and args.new is not None:
-        new_paths = [Path(args.new)]
     if args.old is not None and old_spec is None:
         if Path(args.old).exists():
-            old_paths: list[Path] | None = [Path(args.old)]
+            old_paths = [Path(args.old), *extra]
         else:
             old_spec = args.old
-            old_paths = None
-    else:
-        old_paths = None
+    if args.new is not None:
+        new_paths = [Path(args.new), *extra]
     if not new_paths:
         raise UsageError("diff needs the new side: NEW, --tenant PATH, or the configuration's "
                          "tenant")
@@ -172,7 +171,8 @@ def register(sub: Any) -> None:
     parser.add_argument("old", nargs="?", metavar="OLD",
                         help="the old policies: a folder or file, or a git revision")
     parser.add_argument("new", nargs="?", metavar="NEW",
-                        help="the new policies (default: --tenant or the configuration's)")
+                        help="the new policies (default: --tenant or the configuration's); "
+                             "with OLD and NEW, --tenant paths are added to both sides")
     tenant_option(parser)
     parser.add_argument("--git-base", metavar="REV",
                         help="read the old side from git at REV (e.g. origin/main)")
