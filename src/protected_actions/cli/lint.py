@@ -76,7 +76,7 @@ def _cmd_lint(args: argparse.Namespace, io: Streams) -> int:
     elif args.format == "markdown":
         io.stdout.write(lint_markdown(judged.findings, accepted, locator(tenant)))
     else:
-        io.stdout.write(lint_text(judged.findings) + "\n")
+        io.stdout.write(lint_text(judged.findings, locator(tenant)) + "\n")
         if accepted:
             io.stdout.write(f"({len(judged.suppressed)} suppressed, {len(judged.baselined)} "
                             "in the baseline; --format json lists them)\n")
