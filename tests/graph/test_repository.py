@@ -213,3 +213,54 @@ class TestErrors:
         write(tmp_path / "b.json", [1])
         (tmp_path / "c.json").write_text("{", encoding="utf-8")
         assert len(self._problems(tmp_path)) == 3
+
+
+class TestAdversarial:
+    """Shapes a hand-edited repository may hold: each is read, or refused with the
+    file named; none is silently dropped."""
+
+    def test_pascal_case_policy_is_a_policy(self, tmp_path: Path) -> None:
+        """One real export uses PascalCase keys (corpus source 2)."""
+        write(tmp_path / "p.json", {"Id": "p9", "DisplayName": "x", "State": "enabled",
+                                    "Conditions": {"Users": {"IncludeUsers": ["All"]}}})
+        assert [p.id for p in load_tenant(tmp_path).policies] == ["p9"]
+
+    def test_odata_type_alone_classifies(self, tmp_path: Path) -> None:
+        write(tmp_path / "p.json", {"@odata.type": "#microsoft.graph.conditionalAccessPolicy",
+                                    "id": "p1", "displayName": "x"})
+        assert [p.id for p in load_tenant(tmp_path).policies] == ["p1"]
+
+    @pytest.mark.parametrize("document", [5, "policy", None, [[POLICY]], {"value": [1]},
+                                          {"conditions ": {}}, {"ｃonditions": {}}],
+                             ids=["number", "string", "null", "nested-array", "page-of-number",
+                                  "padded-key", "homoglyph-key"])
+    def test_what_is_not_a_known_object_is_refused(self, tmp_path: Path,
+                                                   document: Any) -> None:
+        write(tmp_path / "good.json", POLICY)
+        bad = write(tmp_path / "bad.json", document)
+        with pytest.raises(LoadError) as info:
+            load_tenant(tmp_path)
+        assert [p.source for p in info.value.problems] == [str(bad)]
+        assert "not understood" in info.value.problems[0].message
+
+    def test_empty_array_file_holds_nothing(self, tmp_path: Path) -> None:
+        write(tmp_path / "good.json", POLICY)
+        write(tmp_path / "none.json", [])
+        assert len(load_tenant(tmp_path).policies) == 1
+
+    def test_duplicate_id_differing_only_in_case_is_two_policies(self, tmp_path: Path) -> None:
+        """Policy ids are GUIDs compared exactly, as Graph returns them."""
+        write(tmp_path / "a.json", _policy(id="P1"))
+        write(tmp_path / "b.json", _policy(id="p1"))
+        assert sorted(p.id for p in load_tenant(tmp_path).policies) == ["P1", "p1"]
+
+    def test_placeholders_replace_tokens_everywhere(self, tmp_path: Path) -> None:
+        body = _policy(displayName="<RING> MFA",
+                       conditions={"users": {"includeUsers": ["All"],
+                                             "excludeGroups": ["<BreakGlass>"]}})
+        write(tmp_path / "p.json", body)
+        tenant = load_tenant(tmp_path, placeholders={"<RING>": "Ring0", "<BreakGlass>": "g1"})
+        (policy,) = tenant.policies
+        assert policy.display_name == "Ring0 MFA"
+        assert policy.conditions.users is not None
+        assert policy.conditions.users.exclude_groups == ("g1",)
