@@ -231,7 +231,7 @@ class TestAdversarial:
         assert [p.id for p in load_tenant(tmp_path).policies] == ["p1"]
 
     @pytest.mark.parametrize("document", [5, "policy", None, [[POLICY]], {"value": [1]},
-                                          {"conditions ": {}}, {"ｃonditions": {}}],
+                                          {"conditions ": {}}, {"\uff43onditions": {}}],
                              ids=["number", "string", "null", "nested-array", "page-of-number",
                                   "padded-key", "homoglyph-key"])
     def test_what_is_not_a_known_object_is_refused(self, tmp_path: Path,
