@@ -117,3 +117,45 @@ class TestScenarioFiles:
                     "policies")
         config = find_config(tmp_path / "repo")
         assert len(load_configured_tenant([], config).policies) == 4
+
+
+class TestOtherFormats:
+    TOML = '''
+[[scenario]]
+name = "Bob holds no role that may change Conditional Access"
+user = "Bob Builder"
+action = "microsoft.directory/conditionalAccessPolicies/create"
+expect = { outcome = "deny", reason = "NOT_AUTHORIZED" }
+
+[[scenario]]
+name = "Bob signs in to Microsoft Graph with MFA"
+user = "Bob Builder"
+target = "00000003-0000-0000-c000-000000000000"
+session = { clientAppType = "browser" }
+expect = { outcome = "allow" }
+'''
+    YAML = '''
+- name: Bob holds no role that may change Conditional Access
+  user: Bob Builder
+  action: microsoft.directory/conditionalAccessPolicies/create
+  expect: {outcome: deny, reason: NOT_AUTHORIZED}
+- name: Bob signs in to Microsoft Graph with MFA
+  user: Bob Builder
+  target: 00000003-0000-0000-c000-000000000000
+  session: {clientAppType: browser}
+  expect: {outcome: allow}
+'''
+
+    @pytest.mark.parametrize(("suffix", "text", "lines"), [
+        (".scenarios.toml", TOML, [2, 8]), (".scenarios.yaml", YAML, [2, 6])])
+    def test_toml_and_yaml_scenarios(self, tenant: pa.Tenant, tmp_path: Path, suffix: str,
+                                     text: str, lines: list[int]) -> None:
+        if suffix.endswith("yaml"):
+            pytest.importorskip("yaml")
+        path = tmp_path / f"access{suffix}"
+        path.write_text(text, encoding="utf-8")
+        scenarios = load_scenarios(path)
+        assert [s.line for s in scenarios] == lines
+        first, second = run_scenarios(tenant, scenarios)
+        assert first.passed
+        assert second.problems == ("expected allow, got challenge",)

@@ -53,6 +53,7 @@ __all__ = [
     "parse_config",
     "read_baseline",
     "read_config",
+    "toml_document",
     "write_baseline",
 ]
 
@@ -193,22 +194,30 @@ def parse_config(table: Mapping[str, Any], path: Path | None = None) -> Config:
         allow_empty=allow_empty)
 
 
-def read_config(path: Path) -> Config:
-    """Read ``protected-actions.toml`` (the table at top level or under
-    ``[tool.protected-actions]``) or ``pyproject.toml`` (``[tool.protected-actions]``).
+def toml_document(path: Path) -> dict[str, Any]:
+    """A TOML file, parsed.
 
-    :raises ConfigError: the file cannot be read or parsed, or a setting is wrong.
+    :raises ConfigError: it cannot be read or parsed.
     """
     if tomllib is None:  # pragma: no cover - Python 3.10 without the toml extra
         raise ConfigError(f"{path}: reading TOML on Python 3.10 needs the 'toml' extra "
                           "(pip install 'protected-actions[toml]')")
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def read_config(path: Path) -> Config:
+    """Read ``protected-actions.toml`` (the table at top level or under
+    ``[tool.protected-actions]``) or ``pyproject.toml`` (``[tool.protected-actions]``).
+
+    :raises ConfigError: the file cannot be read or parsed, or a setting is wrong.
+    """
+    data = toml_document(path)
     tool = data.get("tool")
     table: Any
     if isinstance(tool, Mapping) and "protected-actions" in tool:

@@ -1,5 +1,5 @@
-"""The pytest plugin: ``*.scenarios.json`` files are collected as test items, one per
-scenario, whose failure message is the decision's explanation.
+"""The pytest plugin: scenario files (``*.scenarios.json``, ``.toml``, ``.yaml``) are
+collected as test items, one per scenario, whose failure message is the decision's explanation.
 
 Registered through the ``pytest11`` entry point, so installing the package is
 enough. The tenant is, in this order: ``--protected-actions-tenant PATH``
@@ -23,7 +23,7 @@ from protected_actions.model.tenant import Tenant
 
 from .assertions import UnexpectedDecisionError
 from .config import find_config, load_configured_tenant
-from .scenarios import SCENARIO_SUFFIX, Scenario, load_scenarios, run_scenario
+from .scenarios import SUFFIXES, Scenario, load_scenarios, run_scenario
 
 __all__ = ["ScenarioFile", "ScenarioItem"]
 
@@ -51,7 +51,7 @@ def _tenant(config: pytest.Config, near: Path) -> Tenant:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
-    if file_path.name.endswith(SCENARIO_SUFFIX):
+    if file_path.name.endswith(SUFFIXES):
         file: ScenarioFile = ScenarioFile.from_parent(parent, path=file_path)
         return file
     return None

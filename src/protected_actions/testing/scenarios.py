@@ -1,6 +1,8 @@
 """Scenario files: "these sessions must get these outcomes", run in CI.
 
-A scenario file (``*.scenarios.json``) is a JSON array of scenarios::
+A scenario file (``*.scenarios.json``) is a JSON array of scenarios (or
+``*.scenarios.toml`` with ``[[scenario]]`` tables, or ``*.scenarios.yaml`` with the
+``yaml`` extra)::
 
     [{"name": "Alice needs phishing-resistant MFA to edit CA policies",
       "user": "alice",
@@ -28,6 +30,7 @@ A file that cannot be read, or a scenario with an unknown key, is a
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,10 +45,12 @@ from protected_actions.graph.repository import SCENARIO_SUFFIX, array_lines
 from protected_actions.model.tenant import Tenant
 
 from .assertions import decide, unmet_expectations
+from .config import ConfigError, toml_document
 
 __all__ = [
     "DEFAULT_TIME",
     "SCENARIO_SUFFIX",
+    "SUFFIXES",
     "Expectation",
     "Scenario",
     "ScenarioResult",
@@ -172,17 +177,61 @@ def _scenario(raw: Any, file: str, line: int, pointer: str) -> tuple[Scenario | 
                     session=dict(session), user=user, file=file, line=line), []
 
 
-def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
-    """The scenarios of one file.
+SUFFIXES = (SCENARIO_SUFFIX, ".scenarios.toml", ".scenarios.yaml", ".scenarios.yml")
+"""Scenario files: JSON (an array), TOML (``[[scenario]]`` tables) or YAML (a list;
+with the ``yaml`` extra)."""
 
-    :raises LoadError: the file is not JSON, not an array, or a scenario is invalid
-        (every problem, with the file and line).
-    """
+
+def _read_toml(path: Path) -> tuple[Any, list[int]]:
+    try:
+        data = toml_document(path)
+    except ConfigError as exc:
+        raise LoadError([LoadProblem("$", str(exc), str(path), 1)]) from None
+    text = path.read_text(encoding="utf-8")
+    lines = [n for n, line in enumerate(text.splitlines(), 1)
+             if line.strip().startswith("[[scenario]]")]
+    return data.get("scenario", []), lines
+
+
+def _read_yaml(path: Path) -> tuple[Any, list[int]]:
+    try:
+        yaml: Any = importlib.import_module("yaml")
+    except ImportError:
+        raise LoadError([LoadProblem("$", "YAML scenario files need the 'yaml' extra "
+                                          "(pip install 'protected-actions[yaml]')",
+                                     str(path), 1)]) from None
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LoadError([LoadProblem("$", f"not valid YAML: {exc}", str(path), 1)]) from None
+    lines = [item.start_mark.line + 1 for item in node.value] \
+        if isinstance(node, yaml.SequenceNode) else []
+    return data, lines
+
+
+def _read(path: Path) -> tuple[Any, list[int]]:
+    name = path.name
+    if name.endswith(".scenarios.toml"):
+        return _read_toml(path)
+    if name.endswith((".scenarios.yaml", ".scenarios.yml")):
+        return _read_yaml(path)
     data, text = read_json_text(path)
+    return data, array_lines(text)
+
+
+def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
+    """The scenarios of one file (JSON, TOML or YAML, by its name).
+
+    :raises LoadError: the file cannot be parsed, is not a list of scenarios, or a
+        scenario is invalid (every problem, with the file and line).
+    """
+    data, lines = _read(Path(path))
     file = str(path)
     if not isinstance(data, list):
         raise LoadError([LoadProblem("$", "expected an array of scenarios", file, 1)])
-    lines = array_lines(text)
+    lines = (lines + [1] * len(data))[:len(data)]
     out: list[Scenario] = []
     problems: list[LoadProblem] = []
     for index, (raw, line) in enumerate(zip(data, lines, strict=True)):
@@ -201,7 +250,7 @@ def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
-            found += sorted(p for p in given.rglob("*" + SCENARIO_SUFFIX)
+            found += sorted(p for suffix in SUFFIXES for p in given.rglob("*" + suffix)
                             if not any(part.startswith(".")
                                        for part in p.relative_to(given).parts))
         else:
