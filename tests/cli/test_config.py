@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from tests.cli import invoke
 
+from protected_actions.analysis import Finding, Severity
 from protected_actions.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from protected_actions.testing.config import (
     EMERGENCY_GROUP_MEMBER,
@@ -148,3 +149,46 @@ class TestReports:
         assert result.out.startswith("## protected-actions lint\n")
         assert "| :x: | PA101 |" in result.out
         assert "ca001.json:1`" in result.out
+
+
+class TestSuppressionScope:
+    def _finding(self, code: str = "PA110", policy: str | None = "p1",
+                 subjects: tuple[str, ...] = ("bg1", "p1")) -> Finding:
+        return Finding(code=code, severity=Severity.ERROR, title="t", message="m", fix="f",
+                       subjects=subjects, policy_id=policy)
+
+    def test_code_policy_and_subjects_all_must_match(self) -> None:
+        (rule,) = parse_config({"suppress": [{"code": "PA110", "policy": "p1",
+                                              "subjects": ["bg1"], "reason": "r"}]}).suppressions
+        assert rule.matches(self._finding())
+        assert not rule.matches(self._finding(code="PA111"))
+        assert not rule.matches(self._finding(policy="p2", subjects=("bg1", "p2")))
+        assert not rule.matches(self._finding(subjects=("bg2", "p1")))
+
+    def test_a_policy_named_among_the_subjects_matches(self) -> None:
+        """A grouped finding (PA140) has no single policy; its subjects name them."""
+        (rule,) = parse_config({"suppress": [{"code": "PA140", "policy": "p2",
+                                              "reason": "r"}]}).suppressions
+        assert rule.matches(self._finding(code="PA140", policy=None, subjects=("g1", "p2")))
+
+
+class TestInputErrors:
+    def test_broken_baseline_is_a_usage_error(self, tmp_path: Path) -> None:
+        policies = _repo(tmp_path, 'baseline = "baseline.json"\n')
+        (tmp_path / "baseline.json").write_text("{}", encoding="utf-8")
+        result = invoke("lint", "--tenant", str(policies))
+        assert result.status == EXIT_USAGE
+        assert "not a baseline file written by lint --write-baseline" in result.err
+
+    def test_sample_cannot_be_combined(self, tmp_path: Path) -> None:
+        result = invoke("lint", "--tenant", "sample", "--tenant", str(tmp_path))
+        assert result.status == EXIT_USAGE
+        assert "--tenant sample cannot be combined" in result.err
+
+    def test_no_tenant_and_no_configuration(self, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        (tmp_path / ".git").mkdir()
+        monkeypatch.chdir(tmp_path)
+        result = invoke("lint")
+        assert result.status == EXIT_USAGE
+        assert "no tenant: give --tenant PATH" in result.err

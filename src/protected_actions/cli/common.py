@@ -174,7 +174,7 @@ def tenant_from(args: argparse.Namespace) -> Tenant:
     groups (and the flags') applied."""
     config = config_from(args)
     specs = _specs(getattr(args, "tenant", None))
-    if specs == [SAMPLE]:
+    if SAMPLE in specs:
         return load_tenant_arg(specs)
     return load_configured_tenant(
         specs, config, allow_empty=getattr(args, "allow_empty", False),
