@@ -12,7 +12,7 @@ EXPECTED = {
     # Microsoft Graph JSON and analysis entry points (DESIGN §3)
     "dump_policy", "dump_session", "dump_tenant", "load_policies", "load_policy",
     "load_session", "load_tenant", "Finding", "LockoutReport", "Severity", "Witness",
-    "find_lockouts", "lint",
+    "find_lockouts", "lint", "DecisionChange", "DiffReport", "diff",
     # evaluation
     "evaluate",
     "evaluate_sign_in",

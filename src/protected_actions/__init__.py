@@ -5,10 +5,13 @@ deterministically, whether a person may perform an action now: allow, challenge
 from __future__ import annotations
 
 from .analysis import (
+    DecisionChange,
+    DiffReport,
     Finding,
     LockoutReport,
     Severity,
     Witness,
+    diff,
     find_lockouts,
     lint,
 )
@@ -125,6 +128,9 @@ __all__ = [
     "Witness",
     "find_lockouts",
     "lint",
+    "DecisionChange",
+    "DiffReport",
+    "diff",
     # results
     "AnalysisReason",
     "Challenge",

@@ -71,15 +71,19 @@ class InvalidPermissionError(InvalidModelError):
 class LoadProblem:
     """One problem found while loading JSON: where it is and what was expected.
 
-    ``path`` is a JSONPath such as ``$.conditionalAccessPolicies[3].state``.
+    ``path`` is a JSONPath such as ``$.conditionalAccessPolicies[3].state``;
+    ``source`` the file it is in and ``line`` the line in that file where the object
+    holding the problem starts (when the file is known).
     """
 
     path: str
     message: str
     source: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
+        line = f":{self.line}" if self.source and self.line else ""
+        where = f"{self.source}{line}: " if self.source else ""
         return f"{where}{self.path}: {self.message}"
 
 

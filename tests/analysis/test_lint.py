@@ -452,26 +452,31 @@ def test_PA131_context_and_roles() -> None:
 def test_PA140_unknown_group() -> None:
     """A group the tenant does not define is PA140; defining it fixes it."""
     stale = UserConditions(include_users=("All",), exclude_groups=(BREAKGLASS, GUID_GROUP))
-    assert subjects(tenant(policy(users=stale)), "PA140") == [("p1", GUID_GROUP)]
+    assert subjects(tenant(policy(users=stale)), "PA140") == [(GUID_GROUP, "p1")]
     assert codes(tenant(policy(users=stale),
                         groups=[Group(id=BREAKGLASS), Group(id=GUID_GROUP)])) == []
 
 
-def test_PA140_one_finding_lists_every_kind() -> None:
-    """Unknown users, roles, named locations and auth contexts of one policy are one
-    finding, listed by kind."""
+def test_PA140_one_finding_per_kind_lists_every_id_and_policy() -> None:
+    """Unknown users, roles, named locations and auth contexts are one finding per
+    kind, each listing the ids and the policies naming them (not one block per
+    policy: a repository without its directory would drown in them)."""
     user_id = "0a3c7f53-1111-4d6e-9a53-2b8f1f0c9a11"
     role_id = "29232cdf-9323-42fd-ade2-1d097af3e4de"
     loc_id = "8f0c3f53-2222-4d6e-9a53-2b8f1f0c9a11"
-    p = policy(users=UserConditions(include_users=("All",), exclude_users=(user_id,),
-                                    exclude_groups=(BREAKGLASS,), exclude_roles=(role_id,)),
-               contexts=("c1", "c7"),
+    users = UserConditions(include_users=("All",), exclude_users=(user_id,),
+                           exclude_groups=(BREAKGLASS,), exclude_roles=(role_id,))
+    p = policy(users=users, contexts=("c1", "c7"),
                locations=LocationConditions(include_locations=("All",),
                                             exclude_locations=(loc_id, "AllTrusted")))
-    (f,) = by_code(tenant(p), "PA140")
-    assert f.subjects == ("p1", *sorted((user_id, role_id, loc_id, "c7")))
-    assert "auth context c7; named location 8f0c3f53" in f.message
-    assert f"role {role_id}; user {user_id}" in f.message
+    found = {f.message.split(" the tenant")[0]: f for f in by_code(
+        tenant(p, policy("p2", users=users)), "PA140")}
+    assert sorted(found) == ["1 auth context", "1 named location", "1 role", "1 user"]
+    assert found["1 user"].subjects == (user_id, "p1", "p2")
+    assert found["1 user"].policy_id is None
+    assert f"referenced by 2 policies: {user_id} (p1, p2)" in found["1 user"].message
+    assert found["1 auth context"].subjects == ("c7", "p1")
+    assert found["1 auth context"].policy_id == "p1"
 
 
 def test_PA140_keywords_are_not_references() -> None:

@@ -26,6 +26,11 @@ import re
 import shlex
 import sys
 from collections.abc import Iterator
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the toml extra's backport
+    import tomli as tomllib
 from pathlib import Path
 
 import attrs
@@ -34,11 +39,12 @@ import pytest
 from protected_actions.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = (ROOT / "docs" / "cli.md", ROOT / "docs" / "tutorial.md")
+DOCS = (ROOT / "docs" / "cli.md", ROOT / "docs" / "tutorial.md",
+        ROOT / "docs" / "ca-as-code.md")
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 _TITLE = re.compile(r'title="(?P<name>[^"]+)"')
-_KINDS = ("console", "json", "python")
+_KINDS = ("console", "json", "python", "toml", "yaml")
 
 
 @attrs.frozen
@@ -144,6 +150,17 @@ class Shell:
         return rest, stdin, target
 
 
+def _parse(block: Block) -> None:
+    """A data block is valid in its language (a file block is then written out)."""
+    if block.kind == "json":
+        json.loads(block.body)
+    elif block.kind == "toml":
+        tomllib.loads(block.body)
+    else:
+        yaml = pytest.importorskip("yaml")
+        yaml.safe_load(block.body)
+
+
 def _run_python(block: Block, globs: dict[str, object], name: str) -> None:
     test = doctest.DocTestParser().get_doctest(block.body, globs, name, name, block.line)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -172,9 +189,10 @@ def test_documented_examples_run_as_shown(doc: Path, tmp_path: Path,
     globs: dict[str, object] = {}
     ran = 0
     for block in blocks(doc):
-        if block.kind == "json":
-            json.loads(block.body)
+        if block.kind in ("json", "toml", "yaml"):
+            _parse(block)
             if block.title is not None:
+                (tmp_path / block.title).parent.mkdir(parents=True, exist_ok=True)
                 (tmp_path / block.title).write_text(block.body, encoding="utf-8")
         elif block.kind == "python":
             _run_python(block, globs, doc.name)

@@ -69,7 +69,7 @@ class TestFiles:
         (tmp_path / "users.json").write_text('[{"id": 7}]', encoding="utf-8")
         result = invoke("matrix", "--tenant", str(tmp_path))
         assert result.status == EXIT_USAGE
-        assert f"  {tmp_path / 'users.json'}: $.users[0].id: " in result.err
+        assert f"  {tmp_path / 'users.json'}:1: $[0].id: " in result.err
 
     def test_session_that_does_not_load(self, tmp_path: Path) -> None:
         """A session with a naive time and no user id: both problems, with paths."""

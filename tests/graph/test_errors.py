@@ -149,13 +149,14 @@ class TestFiles:
         assert problem.startswith(f"{tmp_path / 'nope.json'}: $: cannot read the file")
 
     def test_folder_bundle_problems_name_the_key_file(self, tmp_path: Path) -> None:
-        """In a bundle folder, a problem names the KEY.json file it is in."""
+        """In a bundle folder, a problem names the KEY.json file it is in, the line
+        and the JSON path inside that file."""
         (tmp_path / "users.json").write_text('[{"id": 5}]', encoding="utf-8")
         (tmp_path / "groups.json").write_text('{"value": []}', encoding="utf-8")
         with pytest.raises(LoadError) as info:
             load_tenant(tmp_path)
         assert info.value.problems == (LoadProblem(
-            "$.users[0].id", "expected a string, got 5", str(tmp_path / "users.json")),)
+            "$[0].id", "expected a string, got 5", str(tmp_path / "users.json"), 1),)
 
     def test_folder_bundle_reports_every_broken_file(self, tmp_path: Path) -> None:
         """Every unreadable file of a folder bundle is reported at once."""

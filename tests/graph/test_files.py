@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from protected_actions import CountryNamedLocation
+from protected_actions.errors import LoadError
 from protected_actions.graph import dump_tenant, load_policies, load_policy, load_tenant
 
 POLICY = {"id": "p1", "displayName": "Zürich: MFA ✓", "state": "enabled",
@@ -54,7 +55,8 @@ class TestBundles:
 
     def test_bundle_folder_with_one_file_per_key(self, tmp_path: Path) -> None:
         """A folder holds ``KEY.json`` files, each a list or a Graph page, in any
-        encoding; other JSON files become unknown bundle keys."""
+        encoding; other JSON files are classified by content (a bundle file's
+        unknown keys are kept)."""
         page = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#policies",
                 "value": [POLICY]}
         write(tmp_path / "conditionalAccessPolicies.json", page, "utf-16-le",
@@ -62,19 +64,22 @@ class TestBundles:
         write(tmp_path / "namedLocations.json", [
             {"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "nl",
              "displayName": "NL", "countriesAndRegions": ["NL"]}], "utf-8", codecs.BOM_UTF8)
-        write(tmp_path / "notes.json", {"owner": "secops"}, "utf-8")
+        write(tmp_path / "notes.json", {"users": [], "owner": "secops"}, "utf-8")
         (tmp_path / "README.txt").write_text("not JSON, not read", encoding="utf-8")
         tenant = load_tenant(tmp_path)
         assert [p.id for p in tenant.policies] == ["p1"]
         assert isinstance(tenant.named_locations[0], CountryNamedLocation)
-        assert tenant.unmodelled["notes"] == {"owner": "secops"}
+        assert tenant.unmodelled["owner"] == "secops"
         dumped = dump_tenant(tenant)
         assert dumped["conditionalAccessPolicies@odata.context"] == page["@odata.context"]
         assert load_tenant(dumped) == tenant
 
-    def test_empty_folder_is_an_empty_tenant(self, tmp_path: Path) -> None:
-        """A folder without JSON files is a tenant with nothing of its own."""
-        tenant = load_tenant(tmp_path)
+    def test_empty_folder_is_an_error_unless_allowed(self, tmp_path: Path) -> None:
+        """A folder without policies is an error (never a silently empty tenant);
+        ``allow_empty=True`` asks for a tenant with nothing of its own."""
+        with pytest.raises(LoadError, match="no Conditional Access policy found"):
+            load_tenant(tmp_path)
+        tenant = load_tenant(tmp_path, allow_empty=True)
         assert tenant.policies == ()
         assert tenant.users == ()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .diff import DecisionChange, DiffReport, diff
 from .lint import CATALOG, Finding, Severity, lint
 from .lockout import (
     CRITICAL_PERMISSIONS,
@@ -16,12 +17,15 @@ from .lockout import (
 __all__ = [
     "CATALOG",
     "CRITICAL_PERMISSIONS",
+    "DecisionChange",
+    "DiffReport",
     "EmergencyVerdict",
     "Finding",
     "LockoutReport",
     "PermissionVerdict",
     "Severity",
     "Witness",
+    "diff",
     "find_lockouts",
     "find_witness",
     "lint",

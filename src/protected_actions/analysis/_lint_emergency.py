@@ -3,7 +3,7 @@
 Whether a policy can block an emergency account, or challenge it, is decided with
 the lockout machinery, never by reading exclude lists: for each enforced policy
 (``enabled``, or a state the evaluator does not know) and each designated account,
-:class:`~protected_actions.analysis.lockout._Search` enumerates the condition
+:class:`~protected_actions.analysis._search._Search` enumerates the condition
 classes the policy tells apart (:mod:`protected_actions.analysis._space`; modern
 clients only, as for the emergency verdicts of ``find_lockouts``) for the account
 as the directory describes it (nested groups, active and tenant-wide roles, guest
@@ -35,11 +35,11 @@ from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
 
 from ._lint_catalog import Finding, finding
+from ._search import ANALYSIS_TIME, _Search
 from ._space import build_space
-from .lockout import ANALYSIS_TIME, _Search
 
 __all__ = ["EmergencyExposure", "emergency_accounts", "emergency_exposures",
-           "emergency_findings"]
+           "emergency_findings", "exposure_text", "sign_in_targets"]
 
 ENTRA_ADMIN_CENTER = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
 """Azure portal / Entra admin center application id (entra-facts §9): the application
@@ -267,6 +267,20 @@ def _methods(user: User | None) -> str | None:
     if user is None or user.registered_methods is None:
         return None
     return ", ".join(sorted(user.registered_methods)) or "none"
+
+
+def sign_in_targets(tenant: Tenant) -> list[str]:
+    """What the sign-in checks cover: every target an enforced policy names (an auth
+    context, a user action, an application or application group), once each."""
+    index = compiled(tenant)
+    labels = {target[2] for cp in index.compiled if cp.enforced
+              and (target := _target(cp)) is not None}
+    return sorted(labels)
+
+
+def exposure_text(tenant: Tenant, e: EmergencyExposure) -> str:
+    """One sentence: what the policy does to the account, where."""
+    return _exposure_finding(tenant, e).message
 
 
 def _exposure_finding(tenant: Tenant, e: EmergencyExposure) -> Finding:

@@ -9,7 +9,7 @@ suggests.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from protected_actions.engine.compile import CompiledPolicy, CompiledTenant, compiled
 from protected_actions.engine.conditions import Request, UserFacts, check_platform
@@ -387,37 +387,50 @@ _KIND_NAMES = {"user": "user", "group": "group", "role": "role",
                "authenticationStrength": "authentication strength"}
 
 
+_PLURALS = {"auth context": "auth contexts", "group": "groups", "named location":
+            "named locations", "role": "roles", "user": "users"}
+
+
+def _unresolved_finding(kind: str, refs: Mapping[str, list[Policy]]) -> Finding:
+    """PA140 for one kind: every id of that kind the tenant lacks, with the policies
+    naming each."""
+    policies = {p.id: p for ps in refs.values() for p in ps}
+    listed = "; ".join(f"{value} ({', '.join(sorted(p.id for p in refs[value]))})"
+                       for value in sorted(refs))
+    noun = kind if len(refs) == 1 else _PLURALS.get(kind, kind + "s")
+    only = next(iter(policies)) if len(policies) == 1 else None
+    return finding(
+        "PA140",
+        f"{len(refs)} {noun} the tenant does not define, referenced by "
+        f"{len(policies)} polic{'y' if len(policies) == 1 else 'ies'}: {listed}. "
+        "The evaluator decides them fail-closed: an unknown group or "
+        "role has no members, an unknown named location leaves the location "
+        "undetermined, an unknown auth context is never requested.",
+        "Export the missing objects with the policies (users, groups, "
+        "roleDefinitions, namedLocations, authenticationContextClassReferences), "
+        "or remove the stale references from the policies.",
+        (*sorted(refs), *sorted(policies)), only)
+
+
 def reference_findings(tenant: Tenant) -> list[Finding]:
-    """PA141 per policy with values that are not ids; PA140 per policy with the other
-    references the tenant does not define (an unknown authentication strength is
-    PA171: the evaluator cannot check it)."""
+    """PA141 per policy with values that are not ids; PA140 per kind (group, user,
+    role, named location, auth context) listing every id the tenant does not define
+    and the policies naming it (an unknown authentication strength is PA171: the
+    evaluator cannot check it)."""
     malformed = {p.id: _malformed(tenant, p) for p in tenant.policies}
     keywords = {"user": _USER_KEYWORDS, "group": _ALL, "role": _ALL}
-    unresolved: dict[str, list[tuple[str, str]]] = {}
+    unresolved: dict[str, dict[str, list[Policy]]] = {}
     for policy_id, kind, value in tenant.unresolved_references():
         if kind == "authenticationStrength" or \
                 value.casefold() in keywords.get(kind, frozenset()) or \
                 any(value == bad for _, bad, _ in malformed[policy_id]):
             continue
-        unresolved.setdefault(policy_id, []).append((_KIND_NAMES.get(kind, kind), value))
-    out: list[Finding] = []
+        naming = unresolved.setdefault(_KIND_NAMES.get(kind, kind), {}).setdefault(value, [])
+        policy = tenant.policy(policy_id)
+        if policy not in naming:
+            naming.append(policy)
+    out = [_unresolved_finding(kind, refs) for kind, refs in sorted(unresolved.items())]
     for policy in tenant.policies:
-        refs = unresolved.get(policy.id)
-        if refs:
-            kinds: dict[str, list[str]] = {}
-            for kind, value in refs:
-                kinds.setdefault(kind, []).append(value)
-            listed = "; ".join(f"{kind} {_ids(values)}" for kind, values in sorted(kinds.items()))
-            out.append(finding(
-                "PA140",
-                f"Policy {_label(policy)} references what the tenant does not define: "
-                f"{listed}. The evaluator decides them fail-closed: an unknown group or "
-                "role has no members, an unknown named location leaves the location "
-                "undetermined, an unknown auth context is never requested.",
-                "Export the missing objects with the policies (users, groups, "
-                "roleDefinitions, namedLocations, authenticationContextClassReferences), "
-                "or remove the stale references from the policy.",
-                (policy.id, *sorted({v for _, v in refs})), policy.id))
         bad = malformed[policy.id]
         if bad:
             listed = "; ".join(f"{kind} {value!r} ({what})" for kind, value, what in bad)

@@ -20,8 +20,8 @@ from typing import TextIO
 from protected_actions.errors import ProtectedActionsError
 from protected_actions.version import __version__
 
-from . import demo, evaluate, export, lint, lockout, matrix
-from .common import EPILOG, EXIT_USAGE, Handler, Streams, UsageError
+from . import demo, diff, evaluate, export, lint, lockout, matrix, test
+from .common import EPILOG, EXIT_USAGE, CommandParser, Handler, Streams, UsageError
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -32,7 +32,7 @@ def __dir__() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``protected-actions``."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="protected-actions", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Decide allow, challenge or deny for Microsoft Entra ID protected "
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     default = demo.register(sub)
     parser.set_defaults(handler=default, debug=False)
-    for command in (evaluate, export, lint, lockout, matrix):
+    for command in (evaluate, export, lint, lockout, matrix, test, diff):
         command.register(sub)
     return parser
 

@@ -6,18 +6,25 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import attrs
 
 from protected_actions.errors import InvalidPermissionError, LoadError, LoadProblem
 from protected_actions.graph import load_session, load_tenant
+from protected_actions.graph.repository import sources
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 from protected_actions.samples import sample_session, sample_tenant, sample_tenant_file
+from protected_actions.testing.config import (
+    Config,
+    find_config,
+    load_configured_tenant,
+    read_config,
+)
 
 __all__ = [
     "EPILOG",
@@ -26,6 +33,7 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_OK",
     "EXIT_USAGE",
+    "CommandParser",
     "SAMPLE",
     "SAMPLE_SESSION_PREFIX",
     "Handler",
@@ -35,6 +43,9 @@ __all__ = [
     "check_permission",
     "load_session_arg",
     "load_tenant_arg",
+    "config_from",
+    "locator",
+    "tenant_from",
     "tenant_option",
     "tenant_source",
 ]
@@ -61,12 +72,14 @@ EPILOG = f"""\
 exit status:
   {EXIT_OK}  allow; lint found nothing at or above --fail-on; lockout found nothing
   {EXIT_FINDINGS}  lint: a finding at or above --fail-on (default: error);
-     lockout: a permission is locked out or an emergency account is not safe
+     lockout: a permission is locked out or an emergency account is not safe;
+     test: a scenario's expectation is not met
   {EXIT_USAGE}  user error (arguments, unreadable file, invalid JSON or data)
   {EXIT_CHALLENGE}  evaluate / what-if: challenge (step-up required)
   {EXIT_DENY}  evaluate / what-if: deny
 
---tenant takes a bundle file, a bundle folder (one KEY.json per key) or "sample";
+--tenant takes a bundle file, a policy file, a folder (one KEY.json per key, or
+JSON files of any names classified by content) or "sample"; repeat it to combine;
 --session takes a session JSON file, "-" for standard input, or "sample:NAME".
 Run without a command for a guided demo on the sample tenant.
 """
@@ -92,14 +105,81 @@ Handler = Callable[[argparse.Namespace, Streams], int]
 # -- loading ---------------------------------------------------------------------------------
 
 
-def tenant_source(spec: str) -> Path:
-    """The file or folder ``--tenant`` names (the sample's file for ``sample``)."""
-    return Path(str(sample_tenant_file())) if spec == SAMPLE else Path(spec)
+def _specs(spec: str | Sequence[str] | None) -> list[str]:
+    if spec is None:
+        return []
+    return [spec] if isinstance(spec, str) else list(spec)
 
 
-def load_tenant_arg(spec: str) -> Tenant:
-    """The tenant ``--tenant`` names."""
-    return sample_tenant() if spec == SAMPLE else load_tenant(spec)
+def tenant_source(spec: str | Sequence[str] | None) -> Path:
+    """The (first) file or folder ``--tenant`` names (the sample's file for
+    ``sample``)."""
+    first = (_specs(spec) or ["."])[0]
+    return Path(str(sample_tenant_file())) if first == SAMPLE else Path(first)
+
+
+def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False,
+                    placeholders: Mapping[str, str] | None = None) -> Tenant:
+    """The tenant ``--tenant`` names: ``sample``, or one or more bundle files,
+    folders or repository files combined."""
+    specs = _specs(spec)
+    if specs == [SAMPLE]:
+        return sample_tenant()
+    if SAMPLE in specs:
+        raise UsageError('--tenant sample cannot be combined with other --tenant paths')
+    return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty,
+                       placeholders=placeholders or None)
+
+
+def locator(tenant: Tenant) -> Callable[[str], tuple[Path, int] | None]:
+    """The file and line each object of the tenant was read from, by id (relative to
+    the working directory when the file is under it, as code scanning expects)."""
+    by_id = {object_id: source for (_, object_id), source in sources(tenant).items()}
+
+    here = Path.cwd().resolve()
+
+    def locate(object_id: str) -> tuple[Path, int] | None:
+        source = by_id.get(object_id)
+        if source is None:
+            return None
+        path = Path(source.file)
+        if path.is_absolute() and path.is_relative_to(here):
+            path = path.relative_to(here)  # reports name files as the repository does
+        return path, source.line
+
+    return locate
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The configuration: ``--config``, else the nearest ``protected-actions.toml`` or
+    ``pyproject.toml`` with ``[tool.protected-actions]`` from the first ``--tenant``."""
+    cached: Config | None = getattr(args, "_config", None)
+    if cached is not None:
+        return cached
+    explicit = getattr(args, "config", None)
+    specs = _specs(getattr(args, "tenant", None) or ["."])
+    if explicit:
+        config = read_config(Path(explicit))
+    elif specs[0] == SAMPLE:
+        config = Config()
+    else:
+        config = find_config(Path(specs[0]))
+    args._config = config
+    return config
+
+
+def tenant_from(args: argparse.Namespace) -> Tenant:
+    """The tenant the parsed ``--tenant`` options name (else the configuration's
+    ``tenant``), with the configuration's placeholders and emergency accounts and
+    groups (and the flags') applied."""
+    config = config_from(args)
+    specs = _specs(getattr(args, "tenant", None))
+    if SAMPLE in specs:
+        return load_tenant_arg(specs)
+    return load_configured_tenant(
+        specs, config, allow_empty=getattr(args, "allow_empty", False),
+        accounts=getattr(args, "emergency_account", None) or (),
+        groups=getattr(args, "emergency_group", None) or ())
 
 
 def load_session_arg(spec: str, stdin: TextIO) -> SessionState:
@@ -149,8 +229,38 @@ def check_permission(tenant: Tenant, action: str) -> Permission:
 # -- parser helpers ----------------------------------------------------------------------------
 
 
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviations (``--ten`` is not ``--tenant``)
+    and names the option an unknown one was probably meant to be."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def _all_options(self) -> list[str]:
+        found = list(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    found += list(parser._option_string_actions)
+        return sorted(set(found))
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            unknown = [w for w in message.removeprefix(prefix).split() if w.startswith("--")]
+            hints = []
+            for word in unknown:
+                close = difflib.get_close_matches(word.split("=")[0], self._all_options(), n=1)
+                if close:
+                    hints.append(f"{word.split('=')[0]} (did you mean {close[0]}?)")
+            if hints:
+                message = f"{message}; unknown option " + ", ".join(hints)
+        super().error(message)
+
+
 def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = CommandParser(add_help=False)
     common.add_argument("--debug", action="store_true",
                         help="show the traceback of an error")
     return common
@@ -158,8 +268,19 @@ def _common() -> argparse.ArgumentParser:
 
 def tenant_option(parser: argparse.ArgumentParser) -> None:
     """Add the ``--tenant`` option."""
-    parser.add_argument("--tenant", required=True, metavar="PATH",
-                        help='tenant bundle file or folder, or "sample"')
+    parser.add_argument("--tenant", metavar="PATH", action="append",
+                        help='tenant bundle file, folder or repository of policy files, '
+                             'or "sample"; repeat to combine folders (default: the '
+                             "configuration's tenant)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept a tenant without any Conditional Access policy")
+    parser.add_argument("--config", metavar="TOML",
+                        help="configuration file (default: the nearest protected-actions."
+                             "toml, or pyproject.toml with [tool.protected-actions])")
+    parser.add_argument("--emergency-account", action="append", metavar="USER_ID",
+                        help="an emergency access (break-glass) account; repeatable")
+    parser.add_argument("--emergency-group", action="append", metavar="GROUP_ID",
+                        help="a group of emergency access accounts; repeatable")
 
 
 def add_command(sub: Any, name: str, handler: Handler,

@@ -19,7 +19,7 @@ from .common import (
     add_command,
     check_permission,
     load_session_arg,
-    load_tenant_arg,
+    tenant_from,
     tenant_option,
 )
 
@@ -42,7 +42,7 @@ def _print_decision(args: argparse.Namespace, decision: Decision, io: Streams) -
 
 
 def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = tenant_from(args)
     session = load_session_arg(args.session, io.stdin)
     permission = check_permission(tenant, args.action)
     decision = evaluate(tenant, session, permission,
@@ -51,7 +51,7 @@ def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
 
 
 def _cmd_what_if(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = tenant_from(args)
     session = load_session_arg(args.session, io.stdin)
     return _print_decision(args, evaluate_sign_in(tenant, session, args.app), io)
 

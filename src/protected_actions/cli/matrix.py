@@ -17,7 +17,7 @@ import argparse
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -30,7 +30,8 @@ from protected_actions.engine.step_up import simulate_step_up
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
 
-from .common import EXIT_OK, Streams, add_command, load_tenant_arg, tenant_option
+from .common import EXIT_OK, Streams, add_command, tenant_from, tenant_option
+from .progress import ProgressBar
 
 __all__ = [
     "Cell",
@@ -126,14 +127,32 @@ def _row(tenant: Tenant, user: User, permissions: Sequence[str]) -> tuple[Cell, 
     return tuple(cells)
 
 
-def build_matrix(tenant: Tenant) -> Matrix:
+def build_matrix(tenant: Tenant, *,
+                 progress: Callable[[int, int, str], None] | None = None) -> Matrix:
     """The matrix of every user against every protected action of ``tenant``."""
     actions = sorted(((a.permission.value, a.context_id) for a in tenant.protected_actions),
                      key=lambda pair: pair[0].casefold())
     users = _users(tenant)
     names = [permission for permission, _ in actions]
-    return Matrix(users=users, permissions=tuple(actions),
-                  cells=tuple(_row(tenant, user, names) for user in users))
+    rows = []
+    for n, user in enumerate(users, 1):
+        rows.append(_row(tenant, user, names))
+        if progress is not None:
+            progress(n, len(users), _user_name(user))
+    return Matrix(users=users, permissions=tuple(actions), cells=tuple(rows))
+
+
+def why_empty(tenant: Tenant, matrix: Matrix) -> str | None:
+    """Why the matrix has no rows or no columns, and what to add; ``None`` when it
+    has both."""
+    if not matrix.permissions:
+        return ("the tenant maps no permission to an authentication context, so there "
+                "are no protected actions to show: add the protected actions "
+                "(resourceActions.json, as exported from Graph) to a --tenant folder")
+    if not matrix.users:
+        return ("the directory lists no users: add users.json (and roleAssignments.json) "
+                "from an export to a --tenant folder, or designate emergency accounts")
+    return None
 
 
 def _user_name(user: User) -> str:
@@ -197,7 +216,15 @@ def matrix_json(matrix: Matrix) -> dict[str, Any]:
 
 
 def _cmd_matrix(args: argparse.Namespace, streams: Streams) -> int:
-    matrix = build_matrix(load_tenant_arg(args.tenant))
+    tenant = tenant_from(args)
+    bar = ProgressBar(streams.stderr)
+    try:
+        matrix = build_matrix(tenant, progress=bar)
+    finally:
+        bar.close()
+    empty = why_empty(tenant, matrix)
+    if empty is not None:
+        streams.stderr.write(f"protected-actions matrix: empty: {empty}\n")
     if args.format == "json":
         streams.stdout.write(json.dumps(matrix_json(matrix), indent=2) + "\n")
     elif args.format == "csv":

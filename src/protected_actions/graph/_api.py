@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, cast
-
-import attrs
 
 from protected_actions.errors import LoadError, LoadProblem
 from protected_actions.model.policy import Policy
@@ -18,8 +15,9 @@ from protected_actions.model.tenant import Tenant
 from ._converter import PolicyDocument, key_for, shared_converter
 from ._errors import describe, load_error
 from ._io import PathLike, is_path, read_json
-from ._schemas import is_page
+from ._schemas import BUNDLE_KEYS, is_page
 from ._template import template_from_policy
+from .repository import load_repository
 
 __all__ = [
     "GraphJSON",
@@ -59,51 +57,51 @@ def _read(source: PathLike | Any) -> tuple[Any, str | None]:
 # -- tenants --------------------------------------------------------------------------------
 
 
-def load_tenant(source: PathLike | GraphJSON) -> Tenant:
-    """Load a tenant bundle (DESIGN §5): a bundle file, a bundle folder (one
-    ``KEY.json`` per key) or an already parsed mapping.
+def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
+                allow_empty: bool = False,
+                placeholders: Mapping[str, str] | None = None) -> Tenant:
+    """Load a tenant: a bundle file or an already parsed bundle mapping (DESIGN §5), or
+    a repository as it is: a folder tree of JSON files of any names (one
+    ``KEY.json`` per bundle key, or policies, arrays, Graph pages, template lists,
+    named locations, strengths, contexts, users, groups and role data classified by
+    content), a single policy file, a Graph page or an array. A list of paths
+    combines them (see :func:`~protected_actions.graph.repository.load_repository`).
 
     Every list may be a bare array or a Graph page ``{"value": [...]}``; a page's own
     annotations are kept as the key's sibling annotations (``KEY@odata.context``).
     Unknown keys and properties are kept. A policy or named location without an
-    ``id`` takes its ``displayName`` as id.
+    ``id`` in a bundle takes its ``displayName`` as id; a policy without an ``id`` in
+    a repository file takes one made from the file (``policies/ca001.json``,
+    ``all.json[2]``).
 
-    :raises LoadError: listing every problem with its JSON path (and file).
+    ``placeholders`` (repositories only) replaces template tokens such as
+    ``"<EmergencyAccessAccountsGroup>"`` in every string read.
+
+    :raises LoadError: listing every problem with its JSON path (and file and line);
+        a folder or file without any policy is an error unless ``allow_empty``.
     """
-    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        return _load_folder(Path(source))
-    data, name = _read(source)
-    tenant: Tenant = _structure(data, Tenant, name)
-    return tenant
+    options: dict[str, Any] = {"allow_empty": allow_empty, "placeholders": placeholders}
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            return load_repository(path, **options)
+        data = read_json(path)
+        if not _is_bundle(data) or placeholders:
+            return load_repository(path, **options)
+        tenant: Tenant = _structure(data, Tenant, str(path))
+        return tenant
+    if isinstance(source, Sequence) and not isinstance(source, (str, bytes, Mapping)) \
+            and source and all(isinstance(p, (str, os.PathLike)) for p in source):
+        return load_repository(source, **options)
+    return cast("Tenant", _structure(source, Tenant, None))
 
 
-_TOP_KEY = re.compile(r"\$(?:\.([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\])")
-
-
-def _load_folder(folder: Path) -> Tenant:
-    files = {path.stem: path for path in sorted(folder.glob("*.json")) if path.is_file()}
-    bundle: dict[str, Any] = {}
-    found: list[LoadProblem] = []
-    for key, path in files.items():
-        try:
-            bundle[key] = read_json(path)
-        except LoadError as exc:
-            found.extend(exc.problems)
-    if found:
-        raise LoadError(found)
-    try:
-        tenant: Tenant = _structure(bundle, Tenant, str(folder))
-    except LoadError as exc:
-        by_key = {key.casefold(): str(path) for key, path in files.items()}
-        raise LoadError([_in_file(p, by_key) for p in exc.problems]) from exc.__cause__
-    return tenant
-
-
-def _in_file(problem: LoadProblem, by_key: Mapping[str, str]) -> LoadProblem:
-    match = _TOP_KEY.match(problem.path)
-    key = (match[1] or match[2]) if match else None
-    source = by_key.get(key.casefold()) if key else None
-    return attrs.evolve(problem, source=source) if source else problem
+def _is_bundle(data: Any) -> bool:
+    """Whether a parsed file is a tenant bundle (an object with bundle keys, or
+    nothing at all) rather than policies or other objects to classify."""
+    if not isinstance(data, Mapping) or is_page(data):
+        return False
+    return not data or any(key in BUNDLE_KEYS for key in data)
 
 
 def dump_tenant(tenant: Tenant, *, for_create: bool = False) -> dict[str, Any]:

@@ -43,6 +43,14 @@ def read_json(path: PathLike) -> Any:
     :raises LoadError: when the file cannot be read, is not Unicode text, or is not
         JSON (the problem gives the line and column).
     """
+    return read_json_text(path)[0]
+
+
+def read_json_text(path: PathLike) -> tuple[Any, str]:
+    """Parse one JSON file; the parsed value and the decoded text (for line numbers).
+
+    :raises LoadError: as :func:`read_json`.
+    """
     source = Path(path)
     try:
         data = source.read_bytes()
@@ -50,7 +58,7 @@ def read_json(path: PathLike) -> Any:
         raise _fail(source, f"cannot read the file: {exc.strerror or exc}") from None
     text = decode(data, source)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant), text
     except json.JSONDecodeError as exc:
         raise _fail(source, f"not valid JSON: {exc.msg} at line {exc.lineno} column "
                             f"{exc.colno}") from None

@@ -34,8 +34,13 @@ def _verdict_json(v: PermissionVerdict) -> dict[str, Any]:
 
 
 def _emergency_json(v: EmergencyVerdict) -> dict[str, Any]:
+    exposure = None if v.exposure is None else {
+        "policyId": v.exposure.policy_id, "kind": v.exposure.kind,
+        "target": v.exposure.target, "conditions": list(v.exposure.conditions),
+        "requirements": [r.describe() for r in v.exposure.requirements]}
     return {"userId": v.user_id, "safe": v.safe, "reason": v.reason,
-            "counterexample": _witness_json(v.counterexample)}
+            "counterexample": _witness_json(v.counterexample), "signInExposure": exposure,
+            "covered": list(v.covered)}
 
 
 def lockout_json(report: LockoutReport) -> dict[str, Any]:

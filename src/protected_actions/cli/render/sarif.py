@@ -2,16 +2,17 @@
 
 One run; ``tool.driver.rules`` is the whole lint catalog (so a rule's index never
 depends on what was found); each result names its rule, maps the severity to a SARIF
-level (``info`` is ``note``), points at the tenant file (at the line of the object
-the finding is about, when the file shows it) and, for a finding about one policy,
-carries a logical location naming that policy.
+level (``info`` is ``note``), points at the user's file and line the object the
+finding is about was read from (else the tenant file, at the line of the object when
+the file shows it) and, for a finding about one policy, carries a logical location
+naming that policy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +72,15 @@ def _bundle_files(source: Path) -> list[Path]:
     return [source]
 
 
-def _location(finding: Finding, source: Path) -> dict[str, Any]:
-    files = _bundle_files(source)
+Locate = Callable[[str], tuple[Path, int] | None]
+"""Where the object with an id was read (file and line), when the loader knows."""
+
+
+def _location(finding: Finding, source: Path, locate: Locate | None) -> dict[str, Any]:
     ids = ([finding.policy_id] if finding.policy_id else []) + list(finding.subjects)
-    found = _line_of(files, ids)
+    known = (locate(i) for i in ids) if locate else iter(())
+    found = next((k for k in known if k is not None), None) \
+        or _line_of(_bundle_files(source), ids)
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(found[0] if found
                                                                  else source)}}
     if found:
@@ -94,23 +100,36 @@ def _fingerprint(finding: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _result(finding: Finding, index: dict[str, int], source: Path) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], source: Path,
+            locate: Locate | None) -> dict[str, Any]:
     return {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": _LEVEL[finding.severity],
         "message": {"text": f"{finding.message}\nFix: {finding.fix}"},
-        "locations": [_location(finding, source)],
+        "locations": [_location(finding, source, locate)],
         "partialFingerprints": {"protectedActionsFinding/v1": _fingerprint(finding)},
         "properties": {"title": finding.title, "fix": finding.fix,
                        "subjects": list(finding.subjects)},
     }
 
 
-def sarif_log(findings: Sequence[Finding], *, source: Path, version: str) -> dict[str, Any]:
+def _suppressed(result: dict[str, Any], justification: str) -> dict[str, Any]:
+    result["suppressions"] = [{"kind": "external", "justification": justification}]
+    return result
+
+
+def sarif_log(findings: Sequence[Finding], *, source: Path, version: str,
+              locate: Locate | None = None,
+              suppressed: Sequence[tuple[Finding, str]] = ()) -> dict[str, Any]:
     """The SARIF 2.1.0 log of ``findings`` about the tenant read from ``source`` (a
-    bundle file or folder), by ``protected-actions`` ``version``."""
+    bundle file or folder), by ``protected-actions`` ``version``. ``locate`` gives the
+    file and line an object was read from (a repository's own files); ``suppressed``
+    findings (with the justification: a suppression's reason, or the baseline) are
+    results with an external suppression, which code scanning hides."""
     index = {code: i for i, code in enumerate(CATALOG)}
+    results = [_result(f, index, source, locate) for f in findings]
+    results += [_suppressed(_result(f, index, source, locate), why) for f, why in suppressed]
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -118,7 +137,7 @@ def sarif_log(findings: Sequence[Finding], *, source: Path, version: str) -> dic
             "tool": {"driver": _driver(version)},
             "invocations": [{"executionSuccessful": True}],
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index, source) for f in findings],
+            "results": results,
         }],
     }
 

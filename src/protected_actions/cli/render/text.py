@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from protected_actions.analysis import Finding, LockoutReport, Severity
 from protected_actions.analysis.lockout import PermissionVerdict
@@ -47,13 +48,20 @@ def severity_summary(findings: Sequence[Finding]) -> str:
     return f"{len(findings)} {noun}: {parts}"
 
 
-def lint_text(findings: Sequence[Finding]) -> str:
-    """One paragraph per finding (code, severity, message, fix), then a summary."""
+def lint_text(findings: Sequence[Finding],
+              locate: Callable[[str], tuple[Path, int] | None] | None = None) -> str:
+    """One paragraph per finding (code, severity, message, where it was read when
+    ``locate`` knows, fix), then a summary."""
     lines: list[str] = []
     for f in findings:
         lines.append(str(f))
         if f.policy_id:
             lines.append(f"    policy: {f.policy_id}")
+        ids = ([f.policy_id] if f.policy_id else []) + list(f.subjects)
+        where = next((w for w in map(locate, ids) if w is not None), None) \
+            if locate is not None else None
+        if where is not None:
+            lines.append(f"    at: {where[0].as_posix()}:{where[1]}")
         lines.append(f"    fix: {f.fix}")
     lines.append(severity_summary(findings) if findings else "No findings.")
     return "\n".join(lines)
@@ -100,6 +108,9 @@ def _emergency_lines(tenant: Tenant, report: LockoutReport) -> list[str]:
     for v in report.emergency_accounts:
         state = "safe" if v.safe else "NOT SAFE"
         lines.append(f"  {user_label(tenant, v.user_id)}: {state}: {v.reason}")
+    covered = report.emergency_accounts[0].covered
+    if covered:
+        lines.append("  checked: " + "; ".join(covered))
     return lines
 
 
