@@ -11,7 +11,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import attrs
@@ -403,8 +403,7 @@ def _grant(t: pa.Tenant, p: pa.Policy, s: pa.SessionState
                 and not no_device,
                 "approvedApplication": s.is_approved_client_app,
                 "compliantApplication": s.has_app_protection_policy,
-                "passwordChange": s.password_changed_at is not None
-                and s.password_changed_at <= s.at,
+                "passwordChange": _changed_during_sign_in(s),
                 "unknownControl": False,
             }[kind]
             controls.append((kind, detail, met))
@@ -526,3 +525,15 @@ def _bad_filter(p: pa.Policy) -> bool:
     except DeviceFilterSyntaxError:
         return True
     return False
+
+
+def _changed_during_sign_in(s: pa.SessionState) -> bool:
+    """A password change counts only when made during this sign-in: between the
+    latest authentication (not after ``s.at``) and ``s.at``, compared in UTC."""
+    if s.password_changed_at is None:
+        return False
+    at = s.at.astimezone(timezone.utc)
+    changed = s.password_changed_at.astimezone(timezone.utc)
+    times = [a.at.astimezone(timezone.utc) for a in s.authentications]
+    past = [t for t in times if t <= at]
+    return bool(past) and max(past) <= changed <= at

@@ -34,7 +34,7 @@ from ._memo import remember
 from .compile import CompiledPolicy, CompiledTenant
 from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
-from .grant import ZERO, elapsed, grant_verdict
+from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in
 
 __all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
 
@@ -261,9 +261,8 @@ class GrantTables:
                       usable and found.is_hybrid_joined)  # type: ignore[union-attr]
         other: tuple[object, ...] | None = None
         if self._other:
-            changed = session.password_changed_at
             other = (session.is_approved_client_app, session.has_app_protection_policy,
-                     changed is not None and changed <= at, session.accepted_terms_of_use,
+                     password_changed_this_sign_in(session), session.accepted_terms_of_use,
                      session.satisfied_custom_controls)
         return auths, device, other
 

@@ -59,7 +59,11 @@ def _apply(session: SessionState, control: Control) -> SessionState | None:
                               at=at, fido2_aaguid=latest.fido2_aaguid if latest else None)
         return attrs.evolve(session, authentications=(*session.authentications, auth))
     if kind is ControlKind.PASSWORD_CHANGE:
-        return attrs.evolve(session, password_changed_at=at)
+        # The change is made while signing in: the sign-in (with the old password)
+        # is an authentication at the same time, so the change is of this sign-in.
+        signed_in = (*session.authentications,
+                     Authentication(methods=frozenset({"password"}), at=at))
+        return attrs.evolve(session, password_changed_at=at, authentications=signed_in)
     if kind is ControlKind.TERMS_OF_USE and control.detail:
         return attrs.evolve(session,
                             accepted_terms_of_use=session.accepted_terms_of_use | {control.detail})

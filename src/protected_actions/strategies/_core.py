@@ -144,6 +144,7 @@ CUSTOM_CONTROL_IDS = ("custom-control-1",)
 GUEST_TENANT_IDS = ("tenant-partner-1", "tenant-partner-2")
 DEVICE_IDS = ("dev-1", "dev-2", "dev-3")
 AAGUIDS = ("cb69481e-8ff7-4039-93ec-0a2729a154a8", "ee882879-721c-4913-9775-3dfcce97072a")
+_SESSION_METHODS = tuple(m.value for m in AuthMethod if m is not AuthMethod.UNKNOWN_FUTURE_VALUE)
 #: Grant control names: every built-in one, and names this library does not know.
 BUILT_IN_CONTROL_NAMES = (
     "mfa",
@@ -338,7 +339,7 @@ def _auth_context_strategy(ids: st.SearchStrategy[str] | None) -> st.SearchStrat
 def _method_sets() -> st.SearchStrategy[frozenset[str]]:
     combos = sorted({frozenset(c) for s in BUILT_IN_STRENGTHS for c in s.allowed_combinations},
                     key=sorted)
-    methods = _pick([m.value for m in AuthMethod])
+    methods = _pick(_SESSION_METHODS)
     return _pick(combos) | st.frozensets(methods, min_size=1, max_size=3)
 
 
@@ -399,7 +400,7 @@ def _user_strategy(ids: st.SearchStrategy[str] | None, group_ids: st.SearchStrat
         member_of=st.frozensets(_given_or(group_ids, _pick(GROUP_IDS)), max_size=2),
         roles=st.frozensets(roles, max_size=2),
         eligible_roles=st.frozensets(roles, max_size=1),
-        registered_methods=_maybe(st.frozensets(_pick([m.value for m in AuthMethod]),
+        registered_methods=_maybe(st.frozensets(_pick(_SESSION_METHODS),
                                                 min_size=1, max_size=3)),
         guest_or_external_user_type=_maybe(_pick([g.value for g in GuestOrExternalUserType])),
         home_tenant_id=_maybe(_pick(GUEST_TENANT_IDS)),
