@@ -58,12 +58,12 @@ class TestActions:
     ])
     def test_near_miss_of_a_protectable_permission(self, action: str, meant: str) -> None:
         """Before, a Global Administrator got ALLOW NOT_PROTECTED for these."""
-        with pytest.raises(InvalidPermissionError, match=f"did you mean '{meant}'"):
+        with pytest.raises(InvalidPermissionError, match=rf"did you mean '{meant}'"):
             check(tenant(policy()), session(), action)
 
     def test_near_miss_of_a_mapped_application_permission(self) -> None:
         t = tenant(policy(), protected=[("contoso.payroll/salaries/approve", "c1")])
-        with pytest.raises(InvalidPermissionError, match="contoso.payroll/salaries/approve"):
+        with pytest.raises(InvalidPermissionError, match=r"contoso.payroll/salaries/approve"):
             check(t, session(), "contoso.payroll/salaries/aprove", check_authorization=False)
 
     def test_case_is_not_a_near_miss(self) -> None:
@@ -112,7 +112,7 @@ class TestSignInTargets:
             evaluate_sign_in(_block_on(REGISTER_SECURITY_INFO), session(), target)  # type: ignore[arg-type]
 
     def test_user_action_near_miss_suggests(self) -> None:
-        with pytest.raises(InvalidModelError, match="did you mean 'urn:user:registerdevice'"):
+        with pytest.raises(InvalidModelError, match=r"did you mean 'urn:user:registerdevice'"):
             evaluate_sign_in(tenant(), session(), "urn:user:registerdevices")
 
     @pytest.mark.parametrize("target", [
@@ -144,7 +144,7 @@ class TestSignInTargets:
         assert d.outcome is Outcome.DENY
 
     def test_named_group_near_miss_suggests(self) -> None:
-        with pytest.raises(InvalidModelError, match="did you mean 'Office365'"):
+        with pytest.raises(InvalidModelError, match=r"did you mean 'Office365'"):
             evaluate_sign_in(tenant(), session(), "Ofice365")
 
 
@@ -342,6 +342,6 @@ class TestSignInChallengeHeader:
         t = tenant(policy(applications=ApplicationConditions(include_applications=(GRAPH,))))
         d = evaluate_sign_in(t, session(), GRAPH)
         assert d.challenge is not None
-        with pytest.raises(ProtectedActionsError, match="sign-in"):
+        with pytest.raises(ProtectedActionsError, match=r"sign-in"):
             d.challenge.www_authenticate()
 

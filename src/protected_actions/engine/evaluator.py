@@ -31,9 +31,10 @@ from functools import partial
 from typing import NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
-from protected_actions.model.permissions import Permission, as_permission
+from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import near_miss
 
 from ._memo import remember
 from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, compiled
@@ -53,10 +54,10 @@ from .decision import (
 )
 from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
+from .targets import sign_in_target
 
 __all__ = ["evaluate", "evaluate_sign_in"]
 
-_USER_ACTION_PREFIX = "urn:user:"
 _TARGET_REASON = {
     "context": AnalysisReason.AUTHENTICATION_CONTEXT,
     "application": AnalysisReason.APPLICATION,
@@ -391,8 +392,29 @@ def _action(index: CompiledTenant, action: str | Permission) -> _Action:
         if permission.is_all_tasks:
             raise InvalidPermissionError(permission.value, "a single action, not an "
                                          "allProperties/allTasks wildcard", "action")
-        known = remember(table, action, _Action(index, permission))
+        known = _Action(index, permission)
+        if known.context_id is None:
+            _refuse_near_miss(index, permission)
+        known = remember(table, action, known)
     return known
+
+
+def _refuse_near_miss(index: CompiledTenant, permission: Permission) -> None:
+    """An action that is not mapped to a context but is a near miss (a plural, at
+    most two edits) of a protectable or mapped permission is a typo, not an
+    unprotected action: :class:`InvalidPermissionError` with the suggestion."""
+    known: dict[str, str] = index.caches.get("near_miss_candidates")  # type: ignore[assignment]
+    if known is None:
+        known = index.caches["near_miss_candidates"] = {
+            p.key: p.value for p in (*PROTECTABLE_PERMISSIONS,
+                                     *(a.permission for a in index.tenant.protected_actions))}
+    if permission.key in known:
+        return
+    close = near_miss(permission.value, known.values())
+    if close is not None:
+        raise InvalidPermissionError(
+            permission.value, f"a mapped or protectable permission (did you mean {close!r}?), "
+            "or an action that is not a near miss of one", "action")
 
 
 def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
@@ -461,13 +483,19 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
 
     Same engine as :func:`evaluate`, with the target resource in place of the auth
     context and without authorization and protection (steps 2-3).
+
+    :param target: an application id (a GUID; ``{guid}`` and ``urn:uuid:guid`` are
+        read as the GUID, in lowercase: the decision's ``target``), a named group
+        (``All``, ``Office365``, ``MicrosoftAdminPortals``) or a user action, in any
+        ASCII case.
+    :raises InvalidModelError: ``target`` is anything else (padded, blank, control
+        characters, a malformed GUID, an unknown user action; with a did-you-mean),
+        or ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
-        raise InvalidModelError("target", "an application id or user action", target)
+    kind, target = sign_in_target(target)
     index = compiled(tenant)
     entry = _user_entry(index, session)
-    kind = "userAction" if target.casefold().startswith(_USER_ACTION_PREFIX) else "application"
     return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
                    target=target, decision_target=target, context_id=None,
                    claims_capable=True)

@@ -78,10 +78,10 @@ AUTH_METHODS = Vocabulary("an authentication method", tuple(
 def canonical_methods(value: object) -> object:
     """Converter: method names in their canonical spelling (they are matched in any
     case, and compared with strength combinations exactly)."""
-    value = to_str_frozenset(value)  # type: ignore[arg-type]
-    if isinstance(value, frozenset) and all(isinstance(v, str) for v in value):
-        return frozenset(AUTH_METHODS.canonical(v) or v for v in value)
-    return value
+    converted: object = to_str_frozenset(value)  # type: ignore[arg-type]
+    if isinstance(converted, frozenset) and all(isinstance(v, str) for v in converted):
+        return frozenset(AUTH_METHODS.canonical(v) or v for v in converted)
+    return converted
 
 
 def method_names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

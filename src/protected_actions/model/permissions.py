@@ -40,7 +40,11 @@ def __dir__() -> list[str]:
 
 DIRECTORY_NAMESPACE = "microsoft.directory"
 _ALL_TASKS = ("allproperties", "alltasks")
-_PERMISSION = re.compile(r"[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9*][\w.\-*]*){2,}")
+_SEGMENT = r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*"
+# The verb may end in a permission grant policy id (``managePermissionGrantsForSelf.
+# microsoft-user-default-legacy``), the one place Entra puts hyphens in an action.
+_VERB = r"[A-Za-z0-9]+(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*"
+_PERMISSION = re.compile(rf"{_SEGMENT}/{_SEGMENT}(?:/{_SEGMENT})*/{_VERB}")
 
 
 def _parse(instance: Permission, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -51,6 +55,14 @@ def _parse(instance: Permission, attribute: attrs.Attribute[Any], value: object)
 @attrs.frozen(repr=False)
 class Permission:
     """A resource action, e.g. ``microsoft.directory/conditionalAccessPolicies/create``.
+
+    The grammar is ``namespace/entity[/property...]/verb``: segments of ASCII letters
+    and digits joined by single dots; the verb may end in a dotted permission grant
+    policy id, which may hold hyphens (``managePermissionGrantsForSelf.microsoft-all-
+    application-permissions``; see
+    https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/custom-consent-permissions).
+    Anything else (a space, an underscore, a ``*``, a homoglyph such as the Cyrillic
+    letter U+0430 for ``a``) raises :class:`~protected_actions.InvalidPermissionError`.
 
     >>> p = Permission("microsoft.directory/conditionalAccessPolicies/basic/update")
     >>> p.namespace, p.entity, p.verb

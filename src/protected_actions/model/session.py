@@ -22,7 +22,6 @@ from .validators import (
     instance_of,
     optional_bool,
     optional_str,
-    str_set,
     str_tuple,
     strict_bool,
     to_str,

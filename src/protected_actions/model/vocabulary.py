@@ -75,15 +75,15 @@ def _singular_path(value: str) -> str:
 
 
 def near_miss(value: str, known: Iterable[str], *, limit: int = 2) -> str | None:
-    """The known value ``value`` is a near miss of (same but for case, a plural, or
-    at most ``limit`` edits), the closest first; ``None`` when there is none or
-    ``value`` is itself known."""
+    """The known value ``value`` is a near miss of (a plural, or at most ``limit``
+    edits, ignoring ASCII case), the closest first; ``None`` when there is none or
+    ``value`` is itself known in some case."""
     folded = ascii_lower(value)
     best: tuple[int, str] | None = None
     for candidate in sorted(known):
         other = ascii_lower(candidate)
         if other == folded:
-            return None if candidate == value else candidate
+            return None
         if _singular_path(other) == _singular_path(folded):
             distance = 0
         else:
@@ -112,7 +112,7 @@ class Vocabulary:
         """What a field holding this vocabulary expects, with a did-you-mean for ``value``."""
         text = f"{self.label}: one of " + ", ".join(self.values)
         if isinstance(value, str) and value.strip():
-            close = near_miss(value.strip(), self.values)
+            close = self.canonical(value.strip()) or near_miss(value.strip(), self.values)
             if close is not None:
                 text += f" (did you mean {close!r}?)"
         return text
