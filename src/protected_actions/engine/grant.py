@@ -16,6 +16,7 @@ import attrs
 
 from protected_actions.model.methods import Authentication
 from protected_actions.model.session import SessionState
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
 from .compile import CompiledControl, CompiledPolicy
@@ -89,7 +90,7 @@ def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, .
 
 def _no_device_grant(session: SessionState) -> bool:
     # Device code flow cannot pass device state (entra-facts §6.11).
-    return (session.authentication_flow or "").casefold() == "devicecodeflow"
+    return ascii_lower(session.authentication_flow or "") == "devicecodeflow"
 
 
 def _check(control: CompiledControl, session: SessionState,

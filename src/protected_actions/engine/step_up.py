@@ -17,6 +17,7 @@ import attrs
 from protected_actions.model.methods import Authentication
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .decision import Challenge, Control, ControlKind, Decision
 
@@ -86,8 +87,8 @@ def _registered(session: SessionState, tenant: Tenant | None) -> SessionState:
     does not say them."""
     if tenant is None or session.user.registered_methods is not None:
         return session
-    key = session.user.id.casefold()
-    records = [u for u in tenant.users if u.id.casefold() == key]
+    key = ascii_lower(session.user.id)
+    records = [u for u in tenant.users if ascii_lower(u.id) == key]
     if not records or any(u.registered_methods is None for u in records):
         return session
     methods = frozenset().union(*(u.registered_methods or () for u in records))

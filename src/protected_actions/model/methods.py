@@ -28,7 +28,7 @@ from .validators import (
     to_str_frozenset,
     to_str_tuple,
 )
-from .vocabulary import Vocabulary, optional_identifier
+from .vocabulary import Vocabulary, ascii_lower, optional_identifier
 
 __all__ = [
     "BUILT_IN_STRENGTHS",
@@ -219,8 +219,8 @@ class AuthenticationStrength:
                 continue
             if config.kind != "fido2":
                 return False
-            allowed = {a.casefold() for a in config.allowed_aaguids}
-            if fido2_aaguid is None or fido2_aaguid.casefold() not in allowed:
+            allowed = {ascii_lower(a) for a in config.allowed_aaguids}
+            if fido2_aaguid is None or ascii_lower(fido2_aaguid) not in allowed:
                 return False
         return True
 

@@ -20,6 +20,7 @@ from protected_actions.errors import InvalidModelError, InvalidPermissionError
 
 from .frozen import FrozenDict, FrozenJSON
 from .validators import non_empty_str, optional_str
+from .vocabulary import ascii_lower
 
 __all__ = [
     "BUILT_IN_ROLES",
@@ -75,7 +76,7 @@ class Permission:
     key: str = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "key", self.value.casefold())
+        object.__setattr__(self, "key", ascii_lower(self.value))
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -101,7 +102,7 @@ class Permission:
     @property
     def is_directory(self) -> bool:
         """Whether the permission is in the ``microsoft.directory`` namespace."""
-        return self.namespace.casefold() == DIRECTORY_NAMESPACE
+        return ascii_lower(self.namespace) == DIRECTORY_NAMESPACE
 
     @property
     def is_all_tasks(self) -> bool:

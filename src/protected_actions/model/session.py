@@ -194,7 +194,7 @@ class Device:
     @property
     def is_hybrid_joined(self) -> bool:
         """Whether the device is hybrid Entra joined (``trustType`` ``ServerAD``)."""
-        return (self.trust_type or "").casefold() == "serverad"
+        return ascii_lower(self.trust_type or "") == "serverad"
 
     def filter_properties(self) -> dict[str, str | bool | tuple[str, ...] | None]:
         """The device filter properties keyed by their rule names (``trustType``...).

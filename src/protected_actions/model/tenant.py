@@ -28,6 +28,7 @@ from .policy import Policy
 from .references import unresolved_references
 from .session import User
 from .validators import non_empty_str, optional_str, str_set, strict_bool, to_str_frozenset
+from .vocabulary import ascii_lower
 
 __all__ = ["Group", "NamedLocation", "RoleAssignment", "RoleEligibility", "Tenant"]
 
@@ -157,7 +158,7 @@ class Tenant:
         _unique("users", [u.id for u in self.users])
         _unique("groups", [g.id for g in self.groups])
         _unique("role_definitions (ids are case-insensitive)",
-                [r.id.casefold() for r in self.role_definitions])
+                [ascii_lower(r.id) for r in self.role_definitions])
         _unique("protected_actions (one context per permission)",
                 [a.permission.key for a in self.protected_actions])
 
@@ -191,7 +192,7 @@ class Tenant:
 
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting ``permission``, if any."""
-        key = permission.key if isinstance(permission, Permission) else permission.casefold()
+        key = permission.key if isinstance(permission, Permission) else ascii_lower(permission)
         return self.memo("model.contexts_by_permission", _contexts_by_permission).get(key)
 
     def policy(self, policy_id: str) -> Policy:
