@@ -1277,6 +1277,8 @@ class TestRememberedAnswers:
         ({}, {"device": Device(is_compliant=True)}),
         ({}, {"accepted_terms_of_use": {"tou-1"}}),
         ({"sign_in_risk_level": "high"}, {"sign_in_risk_level": "high",
+                                          "authentications": (auth("password",
+                                                                   at=ago(minutes=2)),),
                                           "password_changed_at": ago(minutes=1)}),
         ({}, {"sign_in_risk_level": "high"}),
         ({"client_app_type": "mobileAppsAndDesktopClients"},

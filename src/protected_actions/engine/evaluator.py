@@ -582,8 +582,15 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
         or ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    kind, target = sign_in_target(target)
     index = compiled(tenant)
+    targets: dict[object, tuple[str, str]] = index.caches.setdefault("targets", {})
+    try:
+        known = targets.get(target)
+    except TypeError:  # unhashable: not a target; sign_in_target says why
+        known = None
+    if known is None:  # only a target that reads is remembered
+        known = remember(targets, target, sign_in_target(target))
+    kind, target = known
     entry = _user_entry(index, session)
     return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
                    target=target, decision_target=target, context_id=None,
