@@ -22,6 +22,7 @@ from protected_actions import (
     UserConditions,
     evaluate_sign_in,
 )
+from protected_actions.graph import dump_tenant, load_tenant
 
 GRAPH = "00000003-0000-0000-c000-000000000000"
 REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo"
@@ -296,6 +297,24 @@ class TestScopedRoleAssignments:
         bob = session(who=user("bob", roles=()))
         assert check(t, bob).reasons[0].code is ReasonCode.NOT_AUTHORIZED
         assert check(t, bob, scope=AU).reasons[0].code is ReasonCode.ROLE_NOT_ACTIVE
+
+    def test_the_graph_round_trip_keeps_the_scope(self) -> None:
+        """``directoryScopeId`` of assignments and eligibility schedules survives a
+        load of a dump, and so does its effect."""
+        t = tenant(policy(), role_assignments=[
+            RoleAssignment(id="ra-au", principal_id="bob", role_definition_id=GA,
+                           directory_scope_id=AU)], role_eligibilities=[
+            RoleEligibility(id="re-au", principal_id="carol", role_definition_id=GA,
+                            directory_scope_id=AU)])
+        data = dump_tenant(t)
+        assert data["roleAssignments"][0]["directoryScopeId"] == AU
+        assert data["roleEligibilitySchedules"][0]["directoryScopeId"] == AU
+        again = load_tenant(data)
+        assert again.role_assignments == t.role_assignments  # type: ignore[attr-defined]
+        assert again.role_eligibilities == t.role_eligibilities  # type: ignore[attr-defined]
+        bob = session(who=user("bob", roles=()))
+        assert check(again, bob).outcome is Outcome.DENY
+        assert check(again, bob, scope=AU).outcome is Outcome.CHALLENGE
 
     @pytest.mark.parametrize("scope", ["", " /", "/ ", "administrativeUnits/x", "/x\x00",
                                        5, ["/"]])

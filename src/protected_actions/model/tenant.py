@@ -60,8 +60,10 @@ class RoleAssignment:
     """An active role assignment (Graph ``unifiedRoleAssignment``).
 
     Only tenant-wide assignments (``directory_scope_id`` ``/``) count for Conditional
-    Access role conditions (entra-facts §6.2); a scoped one still grants its
-    permissions within that scope, which the evaluator treats as holding them.
+    Access role conditions (entra-facts §6.2); one scoped to an administrative unit
+    (``/administrativeUnits/{id}``) or an object (``/{objectId}``) grants its
+    permissions only on objects in that scope, so the evaluator counts it only when
+    the request names that scope (``evaluate(..., scope=)``).
     """
 
     id: str | None = attrs.field(default=None, validator=optional_str)
@@ -73,7 +75,9 @@ class RoleAssignment:
 
 @attrs.frozen(kw_only=True)
 class RoleEligibility:
-    """A PIM eligibility (Graph ``unifiedRoleEligibilitySchedule``)."""
+    """A PIM eligibility (Graph ``unifiedRoleEligibilitySchedule``); one scoped below
+    the tenant counts only for a request that names its scope, like a scoped
+    :class:`RoleAssignment`."""
 
     id: str | None = attrs.field(default=None, validator=optional_str)
     principal_id: str = attrs.field(validator=non_empty_str)
