@@ -224,6 +224,9 @@ class DirectoryEntry:
     guest_type: str | None
     home_tenant_id: str | None
     scoped_roles: tuple[ScopedRole, ...] = ()
+    listed: bool = True
+    """Whether the export lists a user object (``False``: a principal known only from
+    its role assignments, whose groups and user type the directory does not say)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -596,7 +599,9 @@ class Directory(Mapping[str, DirectoryEntry]):
         # A principal with role assignments or eligibilities is known to the directory
         # even when the export lists no user object for it (groups aside).
         group_ids = {ascii_lower(g.id) for g in tenant.groups}
-        for principal in sorted({*active, *eligible, *self._scoped} - group_ids - set(records)):
+        self._unlisted = frozenset({*active, *eligible, *self._scoped} - group_ids
+                                   - set(records))
+        for principal in sorted(self._unlisted):
             records[principal] = [User(id=principal)]
         self._records = {k: tuple(v) for k, v in records.items()}
         self._closures: dict[str, frozenset[str]] = {}
@@ -647,6 +652,7 @@ class Directory(Mapping[str, DirectoryEntry]):
         return DirectoryEntry(
             groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(roles),
             eligible_roles=frozenset(elig), scoped_roles=tuple(scoped),
+            listed=key not in self._unlisted,
             user_type=next((t for t in types if ascii_lower(t) == "guest"), types[0]),
             guest_type=min((u.guest_or_external_user_type for u in users
                             if u.guest_or_external_user_type), default=None),

@@ -109,6 +109,7 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
         condition_roles |= entry.tenant_wide_roles
         eligible |= entry.eligible_roles
         home = home or entry.home_tenant_id
+    if entry is not None and entry.listed:
         directory_guest = _guest_view(entry.guest_type, entry.user_type or "member")
         views = (directory_guest,) if session_guest is None or session_guest == directory_guest \
             else (directory_guest, session_guest)

@@ -140,6 +140,8 @@ CUSTOM_STRENGTH_IDS = ("strength-custom-1", "strength-custom-2")
 UNKNOWN_STRENGTH_ID = "strength-unknown"
 STRENGTH_IDS = (*(s.id for s in BUILT_IN_STRENGTHS), *CUSTOM_STRENGTH_IDS, UNKNOWN_STRENGTH_ID)
 TERMS_OF_USE_IDS = ("tou-1", "tou-2")
+APPLICATION_ID = "a1a1a1a1-0000-4000-8000-000000000001"
+"""The tenant's own application some generated policies target (a sign-in target)."""
 CUSTOM_CONTROL_IDS = ("custom-control-1",)
 GUEST_TENANT_IDS = ("tenant-partner-1", "tenant-partner-2")
 DEVICE_IDS = ("dev-1", "dev-2", "dev-3")
@@ -505,7 +507,7 @@ def _applications(context_ids: st.SearchStrategy[str]
                   ) -> st.SearchStrategy[ApplicationConditions]:
     contexts = _often(_subsets(context_ids, min_size=1), context_ids.map(_alone)).map(
         lambda ids: ApplicationConditions(include_authentication_context_class_references=ids))
-    apps = _pick([("All",), ("Office365",), ("app-1",)]).map(
+    apps = _pick([("All",), ("Office365",), (APPLICATION_ID,)]).map(
         lambda ids: ApplicationConditions(include_applications=ids))
     actions = st.just(ApplicationConditions(
         include_user_actions=("urn:user:registersecurityinfo",)))
