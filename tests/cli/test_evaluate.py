@@ -168,3 +168,40 @@ class TestWhatIf:
         decision = pa.evaluate_sign_in(sample_tenant(), sample_session("dave-guest"), target)
         assert result.json() == decision.to_dict()
         assert result.status == EXIT_DENY
+
+
+class TestScope:
+    """``--scope``: a role assigned to an administrative unit counts only for an
+    action on an object in that unit."""
+
+    AU = "/administrativeUnits/5a1e9d2c-0000-4000-8000-00000000a001"
+
+    def _files(self, tmp_path: Path) -> tuple[str, str]:
+        tenant = pa.Tenant(role_assignments=[pa.RoleAssignment(
+            id="ra-au", principal_id="bob", role_definition_id=pa.GLOBAL_ADMINISTRATOR.id,
+            directory_scope_id=self.AU)])
+        session = pa.SessionState(at=sample_session("frank-paw").at, user=pa.User(id="bob"))
+        tenant_path, session_path = tmp_path / "tenant.json", tmp_path / "session.json"
+        tenant_path.write_text(json.dumps(dump_tenant(tenant)), encoding="utf-8")
+        session_path.write_text(json.dumps(dump_session(session)), encoding="utf-8")
+        return str(tenant_path), str(session_path)
+
+    def test_without_scope_the_scoped_role_does_not_authorize(self, tmp_path: Path) -> None:
+        tenant, session = self._files(tmp_path)
+        result = invoke("evaluate", "--tenant", tenant, "--session", session,
+                        "--action", CA_CREATE)
+        assert result.status == EXIT_DENY
+        assert "ra-au" in result.out and self.AU in result.out
+
+    def test_with_its_scope_it_does(self, tmp_path: Path) -> None:
+        tenant, session = self._files(tmp_path)
+        result = invoke("evaluate", "--tenant", tenant, "--session", session,
+                        "--action", CA_CREATE, "--scope", self.AU)
+        assert result.status == EXIT_OK
+
+    def test_a_malformed_scope_is_an_error(self, tmp_path: Path) -> None:
+        tenant, session = self._files(tmp_path)
+        result = invoke("evaluate", "--tenant", tenant, "--session", session,
+                        "--action", CA_CREATE, "--scope", "administrativeUnits/x ")
+        assert result.status not in (EXIT_OK, EXIT_DENY, EXIT_CHALLENGE)
+        assert "scope" in result.err

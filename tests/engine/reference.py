@@ -11,7 +11,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import attrs
@@ -86,20 +86,39 @@ def _user(t: pa.Tenant, s: pa.SessionState) -> dict[str, Any]:
     active = set(u.roles) | {r for rec in recs for r in rec.roles}
     wide = set(active)
     eligible = set(u.eligible_roles) | {r for rec in recs for r in rec.eligible_roles}
+    # Only tenant-wide assignments authorize without a scope (the reference never
+    # names one) and count for role conditions.
+    directory_wide = {r for rec in recs for r in rec.roles}
+    directory_principals = {u.id.casefold()} | (
+        _groups(t, {g.casefold() for r in recs for g in r.member_of}) & assignable)
     for a in t.role_assignments:
-        if a.principal_id.casefold() in principals:
+        if a.principal_id.casefold() in principals and a.directory_scope_id == "/":
             active.add(a.role_definition_id)
-            if a.directory_scope_id == "/":
-                wide.add(a.role_definition_id)
+            wide.add(a.role_definition_id)
+        if a.principal_id.casefold() in directory_principals and a.directory_scope_id == "/":
+            directory_wide.add(a.role_definition_id)
     for e in t.role_eligibilities:
-        if e.principal_id.casefold() in principals:
+        if e.principal_id.casefold() in principals and e.directory_scope_id == "/":
             eligible.add(e.role_definition_id)
-    guest = u.guest_or_external_user_type or min(
-        (r.guest_or_external_user_type for r in recs if r.guest_or_external_user_type),
-        default=None)
-    types = {u.user_type.casefold()} | {r.user_type.casefold() for r in recs}
-    if guest is None and "guest" in types:
-        guest = "internalGuest"
+
+    def view(guest_type: str | None, user_type: str) -> str | None:
+        if guest_type:
+            return guest_type.casefold()
+        return "internalguest" if user_type.casefold() == "guest" else None
+
+    # Session and directory disagree: either source's guest type includes; an
+    # exclusion needs every source (a session that says nothing does not count).
+    mine = view(u.guest_or_external_user_type, u.user_type)
+    if recs:
+        theirs = view(min((r.guest_or_external_user_type for r in recs
+                           if r.guest_or_external_user_type), default=None),
+                      "guest" if any(r.user_type.casefold() == "guest" for r in recs)
+                      else "member")
+        views = [theirs] if mine is None or mine == theirs else [theirs, mine]
+        excluding_groups = _groups(t, {g.casefold() for r in recs for g in r.member_of})
+    else:
+        views, excluding_groups = [mine], None
+    guest = min((v for v in views if v is not None), default=None)
     home = u.home_tenant_id or min((r.home_tenant_id for r in recs if r.home_tenant_id),
                                    default=None)
     defs = {}
@@ -107,25 +126,42 @@ def _user(t: pa.Tenant, s: pa.SessionState) -> dict[str, Any]:
         defs.setdefault(d.id.casefold(), d)
         if d.template_id:
             defs.setdefault(d.template_id.casefold(), d)
-    keys = set()
-    for r in wide:
-        d = defs.get(r.casefold())
-        if d is not None and not d.is_built_in:
-            continue
-        keys.add(r.casefold())
-        if d is not None and d.template_id and d.id.casefold() == r.casefold():
-            keys.add(d.template_id.casefold())
+    def role_keys(roles: set[str]) -> set[str]:
+        keys = set()
+        for r in roles:
+            d = defs.get(r.casefold())
+            if d is not None and not d.is_built_in:
+                continue
+            keys.add(r.casefold())
+            if d is not None and d.template_id and d.id.casefold() == r.casefold():
+                keys.add(d.template_id.casefold())
+        return keys
+
+    keys = role_keys(wide)
     return {"id": u.id.casefold(), "groups": groups, "roles": keys, "active": active,
             "eligible": eligible, "defs": defs,
-            "guest": guest.casefold() if guest else None,
+            "guest": guest, "guests": {v for v in views if v is not None}, "views": views,
+            "excluding_groups": groups if excluding_groups is None else excluding_groups,
+            "excluding_roles": keys if not recs else role_keys(directory_wide),
             "home": home.casefold() if home else None}
 
 
 # ---------------------------------------------------------------- the conditions
-def _guest(spec: pa.GuestsOrExternalUsers | None, user: dict[str, Any]) -> bool | None:
-    if spec is None or user["guest"] is None:
+def _guest(spec: pa.GuestsOrExternalUsers | None, user: dict[str, Any],
+           *, excluding: bool = False) -> bool | None:
+    """Inclusion: any source's guest type; exclusion: every source's."""
+    results = [_guest_type(spec, v, user) for v in
+               (user["views"] if excluding else sorted(user["guests"]))]
+    if excluding:
+        return False if False in results else (None if None in results else True)
+    return True if True in results else (None if None in results else False)
+
+
+def _guest_type(spec: pa.GuestsOrExternalUsers | None, guest: str | None,
+                user: dict[str, Any]) -> bool | None:
+    if spec is None or guest is None:
         return False
-    if user["guest"] not in _f(spec.guest_or_external_user_types) - {"none"}:
+    if guest not in _f(spec.guest_or_external_user_types) - {"none"}:
         return False
     tenants = spec.external_tenants
     kind = tenants.membership_kind.casefold() if tenants else "all"
@@ -151,12 +187,12 @@ def _users(p: pa.Policy, user: dict[str, Any]) -> bool | None:
     if c is None:
         return False
     ex_users = _f(c.exclude_users)
-    if user["id"] in ex_users or user["groups"] & _f(c.exclude_groups) or \
-            user["roles"] & _f(c.exclude_roles):
+    if user["id"] in ex_users or user["excluding_groups"] & _f(c.exclude_groups) or \
+            user["excluding_roles"] & _f(c.exclude_roles):
         return False
-    if "guestsorexternalusers" in ex_users and user["guest"] is not None:
+    if "guestsorexternalusers" in ex_users and None not in user["views"]:
         return False
-    ex_guest = _guest(c.exclude_guests_or_external_users, user)
+    ex_guest = _guest(c.exclude_guests_or_external_users, user, excluding=True)
     if ex_guest:
         return False
     inc_groups, inc_roles = _f(c.include_groups), _f(c.include_roles)
@@ -164,7 +200,7 @@ def _users(p: pa.Policy, user: dict[str, Any]) -> bool | None:
         "all" in inc_users or user["id"] in inc_users or bool(user["groups"] & inc_groups)
         or bool(user["roles"] & inc_roles) or (bool(user["groups"]) and "all" in inc_groups)
         or (bool(user["roles"]) and "all" in inc_roles)
-        or ("guestsorexternalusers" in inc_users and user["guest"] is not None))
+        or ("guestsorexternalusers" in inc_users and bool(user["guests"])))
     if not included:
         included = _guest(c.include_guests_or_external_users, user)
     if included is not False and ex_guest is None:
@@ -403,8 +439,7 @@ def _grant(t: pa.Tenant, p: pa.Policy, s: pa.SessionState
                 and not no_device,
                 "approvedApplication": s.is_approved_client_app,
                 "compliantApplication": s.has_app_protection_policy,
-                "passwordChange": s.password_changed_at is not None
-                and s.password_changed_at <= s.at,
+                "passwordChange": _changed_during_sign_in(s),
                 "unknownControl": False,
             }[kind]
             controls.append((kind, detail, met))
@@ -526,3 +561,15 @@ def _bad_filter(p: pa.Policy) -> bool:
     except DeviceFilterSyntaxError:
         return True
     return False
+
+
+def _changed_during_sign_in(s: pa.SessionState) -> bool:
+    """A password change counts only when made during this sign-in: between the
+    latest authentication (not after ``s.at``) and ``s.at``, compared in UTC."""
+    if s.password_changed_at is None:
+        return False
+    at = s.at.astimezone(timezone.utc)
+    changed = s.password_changed_at.astimezone(timezone.utc)
+    times = [a.at.astimezone(timezone.utc) for a in s.authentications]
+    past = [t for t in times if t <= at]
+    return bool(past) and max(past) <= changed <= at

@@ -27,6 +27,7 @@ from protected_actions import (
     evaluate_sign_in,
     load_tenant,
 )
+from protected_actions.errors import InvalidModelError
 from protected_actions.model.applications import (
     ADMIN_PORTALS,
     OFFICE_365,
@@ -235,13 +236,13 @@ def test_padded_service_principal_app_id_is_a_load_error() -> None:
         load_tenant({"servicePrincipals": [{"appId": f"{LOB_APP} "}]})
 
 
-def test_homoglyph_id_is_not_a_member() -> None:
-    """SharePoint's id with a Cyrillic small ie (U+0435) for an 'e': another id,
-    absent from the catalog."""
+def test_homoglyph_id_is_refused() -> None:
+    """SharePoint's id with a Cyrillic small ie (U+0435) for an 'e' is not a GUID: a
+    malformed sign-in target is an error, never a silent non-member."""
     lookalike = SHAREPOINT.replace("ce00", "c\u0435" + "00")
     assert lookalike != SHAREPOINT
-    d = evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), lookalike)
-    assert (applies(d), d.outcome) == (False, Outcome.ALLOW)
+    with pytest.raises(InvalidModelError, match="expected an application id"):
+        evaluate_sign_in(tenant(app_policy(OFFICE_365)), session(), lookalike)
 
 
 def test_membership_ignores_ascii_case() -> None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from tests.helpers import check, policy, session, tenant
 
-from protected_actions import Challenge, Outcome, Requirement
+from protected_actions import Challenge, InvalidModelError, Outcome, Requirement
 
 C1_CLAIMS = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}'
 C1_BASE64 = "eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"
@@ -127,9 +127,14 @@ class TestWwwAuthenticate:
         assert header.startswith("Bearer ")
 
     def test_sign_in_challenge_has_no_header(self) -> None:
-        """A challenge without an auth context cannot be put in a header."""
-        with pytest.raises(ValueError, match="no auth context"):
+        """A challenge without an auth context cannot be put in a header: the
+        library's own error, which is still a ValueError."""
+        # https://learn.microsoft.com/en-us/entra/identity-platform/claims-challenge:
+        # claims is required when error="insufficient_claims".
+        with pytest.raises(InvalidModelError, match="sign-in challenge") as info:
             challenge().www_authenticate()
+        assert isinstance(info.value, ValueError)
+        assert info.value.field == "Challenge.acrs"
 
 
 class TestMsal:

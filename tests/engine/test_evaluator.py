@@ -234,11 +234,18 @@ class TestDirectoryJoin:
         assert d.codes == (ReasonCode.NO_POLICY_APPLIES,)
 
     def test_session_groups_add_to_directory_groups(self) -> None:
-        """Groups the session states count as well as the directory's."""
-        t = tenant(policy(users=UserConditions(include_users=["All"], exclude_groups=["g-bg"])),
-                   users=[User(id="bg", member_of={"g-other"})])
-        d = check(t, session(who=user("bg", member_of={"g-bg"})))
-        assert d.codes == (ReasonCode.NO_POLICY_APPLIES,)
+        """Groups the session states count as well as the directory's for inclusion;
+        where the two disagree the policy applies if either makes it apply, so a
+        membership only the session claims does not exclude (DESIGN §4)."""
+        excluding = tenant(policy(users=UserConditions(include_users=["All"],
+                                                       exclude_groups=["g-bg"])),
+                           users=[User(id="bg", member_of={"g-other"})])
+        d = check(excluding, session(who=user("bg", member_of={"g-bg"})))
+        assert d.codes == (ReasonCode.STEP_UP_REQUIRED,)
+        including = tenant(policy(users=UserConditions(include_groups=["g-bg"])),
+                           users=[User(id="bg", member_of={"g-other"})])
+        d = check(including, session(who=user("bg", member_of={"g-bg"})))
+        assert d.codes == (ReasonCode.STEP_UP_REQUIRED,)
 
     def test_directory_roles_used_for_role_conditions(self) -> None:
         """An active role from the directory matches a policy's role condition."""
@@ -1293,6 +1300,8 @@ class TestRememberedAnswers:
         ({}, {"device": Device(is_compliant=True)}),
         ({}, {"accepted_terms_of_use": {"tou-1"}}),
         ({"sign_in_risk_level": "high"}, {"sign_in_risk_level": "high",
+                                          "authentications": (auth("password",
+                                                                   at=ago(minutes=2)),),
                                           "password_changed_at": ago(minutes=1)}),
         ({}, {"sign_in_risk_level": "high"}),
         ({"client_app_type": "mobileAppsAndDesktopClients"},

@@ -127,7 +127,7 @@ class TestDeviceFilterExplanations:
         t = self._tenant('device.extensionAttribute1 -eq "SAW"')
         device = Device(is_compliant=False, trust_type="AzureAD",
                         extension_attributes={"extensionAttribute1": "SAW"})
-        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "app-1")
+        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "11111111-2222-4333-8444-555555555555")
         assert d.outcome is Outcome.DENY
         text = " ".join(result_for(d, "p1").details)
         assert "does not match the exclude filter" in text
@@ -138,14 +138,14 @@ class TestDeviceFilterExplanations:
         """On a compliant device the attribute has its value: excluded, no note."""
         t = self._tenant('device.extensionAttribute1 -eq "SAW"')
         device = Device(is_compliant=True, extension_attributes={"extensionAttribute1": "SAW"})
-        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "app-1")
+        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "11111111-2222-4333-8444-555555555555")
         assert d.outcome is Outcome.ALLOW
         assert "has no value" not in " ".join(result_for(d, "p1").details)
 
     def test_unregistered_device_says_why(self) -> None:
         """An unregistered device has no value for any property."""
         d = evaluate_sign_in(self._tenant('device.trustType -eq "AzureAD"'),
-                             session(auth("fido2")), "app-1")
+                             session(auth("fido2")), "11111111-2222-4333-8444-555555555555")
         assert "an unregistered device has no value for any property" in \
             " ".join(result_for(d, "p1").details)
 
@@ -153,7 +153,7 @@ class TestDeviceFilterExplanations:
         """A registered device without the property: the property is named."""
         d = evaluate_sign_in(self._tenant('device.model -eq "X1"'),
                              session(auth("fido2"), device=Device(trust_type="AzureAD")),
-                             "app-1")
+                             "11111111-2222-4333-8444-555555555555")
         assert "model has no value on this device" in " ".join(result_for(d, "p1").details)
 
 
@@ -174,15 +174,15 @@ def test_analysis_reasons_are_graphs_names() -> None:
 
 
 @pytest.mark.parametrize(("target", "conditions", "reason"), [
-    ("app-1", {"applications": ApplicationConditions(include_applications=["app-2"])},
+    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["app-2"])},
      "application"),
     (REGISTER_DEVICE, {"applications": ApplicationConditions(
         include_user_actions=[REGISTER_SECURITY_INFO])}, "userActions"),
-    ("app-1", {"applications": ApplicationConditions(include_applications=["All"]),
+    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
                "sign_in_risk_levels": ["high"]}, "signInRisk"),
-    ("app-1", {"applications": ApplicationConditions(include_applications=["All"]),
+    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
                "user_risk_levels": ["high"]}, "userRisk"),
-    ("app-1", {"applications": ApplicationConditions(include_applications=["All"]),
+    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
                "client_app_types": ["exchangeActiveSync"]}, "clientApps"),
 ])
 def test_not_applied_results_carry_graphs_reason(target: str, conditions: dict[str, object],
@@ -198,6 +198,6 @@ def test_not_applied_results_carry_graphs_reason(target: str, conditions: dict[s
 
 def test_disabled_policy_reason() -> None:
     """A disabled policy: ``policyNotEnabled``."""
-    d = evaluate_sign_in(tenant(all_resources(state="disabled")), session(), "app-1")
+    d = evaluate_sign_in(tenant(all_resources(state="disabled")), session(), "11111111-2222-4333-8444-555555555555")
     assert result_for(d, "all").analysis_reasons == ("policyNotEnabled",)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import attrs
@@ -670,18 +671,32 @@ _POLICY_PARTS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
                                                       transfer_methods=_TUPLES),
     ("conditions", "unmodelled"): _UNMODELLED,
 }
+_REJECTED = object()
+"""A garbled session part its model rejects (a library error, never kept)."""
+
+
+def _attempt(kind: Any, **fields: Any) -> Any:
+    """``kind(**fields)``, or :data:`_REJECTED` when the model rejects the values
+    (session values are validated on construction: unknown enumeration values,
+    padded ids...)."""
+    try:
+        return kind(**fields)
+    except pa.InvalidModelError:
+        return _REJECTED
+
+
 _SESSION_PARTS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("at",): _ANY_TIME,
     ("authentications",): st.lists(st.builds(
-        pa.Authentication, methods=st.frozensets(_WORDS, min_size=1), at=_ANY_TIME,
-        fido2_aaguid=_MAYBE_WORD), max_size=2).map(tuple),
-    ("user",): st.builds(pa.User, id=_WORDS, user_type=_WORDS,
+        partial(_attempt, pa.Authentication), methods=st.frozensets(_WORDS, min_size=1),
+        at=_ANY_TIME, fido2_aaguid=_MAYBE_WORD), max_size=2).map(tuple),
+    ("user",): st.builds(partial(_attempt, pa.User), id=_WORDS, user_type=_WORDS,
                          member_of=st.frozensets(_WORDS, max_size=2),
                          roles=st.frozensets(st.just(GA) | _WORDS, max_size=2),
                          eligible_roles=st.frozensets(_WORDS, max_size=1),
                          guest_or_external_user_type=_MAYBE_WORD, home_tenant_id=_MAYBE_WORD),
     ("device",): st.none() | st.builds(
-        pa.Device, device_id=_MAYBE_WORD, display_name=_MAYBE_WORD,
+        partial(_attempt, pa.Device), device_id=_MAYBE_WORD, display_name=_MAYBE_WORD,
         is_compliant=st.none() | st.booleans(), is_managed=st.booleans(),
         trust_type=_MAYBE_WORD, operating_system=_MAYBE_WORD,
         physical_ids=_TUPLES, system_labels=_TUPLES, extension_attributes=st.dictionaries(
@@ -763,7 +778,12 @@ def garbled(draw: st.DrawFn) -> tuple[Tenant, SessionState]:
     for path, value in draw(_GARBLE_TENANT):
         tenant = _evolved(tenant, path, value)
     for path, value in draw(_GARBLE_SESSION):
-        session = _evolved(session, path, value)
+        if value is _REJECTED or (isinstance(value, tuple) and _REJECTED in value):
+            continue
+        try:
+            session = _evolved(session, path, value)
+        except pa.InvalidModelError:
+            continue  # a session value the model rejects is never evaluated
     return tenant, session
 
 

@@ -84,7 +84,11 @@ JSON: st.SearchStrategy[Any] = st.recursive(
 UNKNOWN: st.SearchStrategy[FrozenDict[str, FrozenJSON]] = st.dictionaries(
     st.sampled_from(["zzBeta", "zzFuture", "@odata.etag", "zzBeta@odata.type"]), JSON,
     max_size=2).map(freeze_mapping)
-METHODS = [m.value for m in AuthMethod]
+METHODS = [m.value for m in AuthMethod if m is not AuthMethod.UNKNOWN_FUTURE_VALUE]
+# Session and directory-user ids have no surrounding whitespace (padded ids are errors).
+USER_IDS = IDS.map(lambda s: s.strip() or "id")
+GUEST_TYPES = ["internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember",
+               "b2bDirectConnectUser", "otherExternalUser", "serviceProvider"]
 
 
 def strs(elements: st.SearchStrategy[str] = IDS, max_size: int = 3
@@ -103,9 +107,9 @@ def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
 
 
-def id_sets() -> st.SearchStrategy[frozenset[str]]:
+def id_sets(ids: st.SearchStrategy[str] = IDS) -> st.SearchStrategy[frozenset[str]]:
     """Sets of ids."""
-    return st.frozensets(IDS, max_size=3)
+    return st.frozensets(ids, max_size=3)
 
 
 COMBINATIONS = st.lists(st.lists(st.sampled_from(METHODS), min_size=1, max_size=3,
@@ -240,10 +244,12 @@ def _assignments(cls: Callable[..., T]) -> st.SearchStrategy[T]:
 
 
 USERS_ = st.builds(
-    User, id=IDS, display_name=OPTIONAL_NAMES, user_type=st.sampled_from(["member", "guest"]),
-    member_of=id_sets(), roles=id_sets(), eligible_roles=id_sets(),
+    User, id=USER_IDS, display_name=OPTIONAL_NAMES,
+    user_type=st.sampled_from(["member", "guest", "Guest"]),
+    member_of=id_sets(USER_IDS), roles=id_sets(USER_IDS), eligible_roles=id_sets(USER_IDS),
     registered_methods=optional(st.frozensets(st.sampled_from(METHODS), max_size=3)),
-    guest_or_external_user_type=optional(IDS), home_tenant_id=optional(IDS),
+    guest_or_external_user_type=optional(st.sampled_from(GUEST_TYPES)),
+    home_tenant_id=optional(USER_IDS),
     unmodelled=UNKNOWN)
 GROUPS = st.builds(Group, id=IDS, display_name=OPTIONAL_NAMES,
                    is_assignable_to_role=st.booleans(), member_of=id_sets(), unmodelled=UNKNOWN)
@@ -278,7 +284,7 @@ TIMES = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1,
                      timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5,
                                                                                  minutes=30))]))
 DEVICES = st.builds(
-    Device, device_id=optional(IDS), is_compliant=optional(st.booleans()),
+    Device, device_id=optional(USER_IDS), is_compliant=optional(st.booleans()),
     is_managed=st.booleans(), trust_type=optional(st.sampled_from(["AzureAD", "ServerAD"])),
     physical_ids=strs(), system_labels=strs(),
     extension_attributes=st.dictionaries(
@@ -288,13 +294,13 @@ SESSIONS = st.builds(
     authentications=st.lists(st.builds(
         Authentication, methods=st.frozensets(st.sampled_from(METHODS), min_size=1,
                                               max_size=2),
-        at=TIMES, fido2_aaguid=optional(IDS)), max_size=2).map(tuple),
+        at=TIMES, fido2_aaguid=optional(USER_IDS)), max_size=2).map(tuple),
     device_platform=optional(st.sampled_from(["windows", "iOS"])), device=optional(DEVICES),
     ip_address=optional(st.just("203.0.113.7")), country=optional(st.just("NL")),
     client_app_type=st.sampled_from(["browser", "other"]),
     supports_claims_challenge=st.booleans(),
     sign_in_risk_level=st.sampled_from(["none", "high"]),
-    accepted_terms_of_use=id_sets(), password_changed_at=optional(TIMES),
+    accepted_terms_of_use=id_sets(USER_IDS), password_changed_at=optional(TIMES),
     is_approved_client_app=st.booleans())
 
 # -- the properties ----------------------------------------------------------------------

@@ -98,3 +98,62 @@ class TestDump:
         """A time with a non-UTC offset dumps with that offset."""
         session = load_session({"at": "2026-11-29T11:00:00+01:00", "user": {"id": "u"}})
         assert dump_session(session)["at"] == "2026-11-29T11:00:00+01:00"
+
+
+class TestUnrecognisedValues:
+    """Nothing unrecognised in a session passes silently: a ``LoadError`` at the
+    value's JSON path, with a did-you-mean where a known value is close."""
+
+    @pytest.mark.parametrize(("key", "value", "path", "hint"), [
+        ("signInRiskLevel", "high ", "$.signInRiskLevel", None),
+        ("signInRiskLevel", "hihg", "$.signInRiskLevel", "did you mean 'high'"),
+        ("userRiskLevel", "", "$.userRiskLevel", None),
+        ("clientAppType", "other ", "$.clientAppType", None),
+        ("clientAppType", "legacy", "$.clientAppType", None),
+        ("clientAppType", "browsers", "$.clientAppType", "did you mean 'browser'"),
+        ("authenticationFlow", "deviceCodeFlow ", "$.authenticationFlow", None),
+        ("devicePlatform", "", "$.devicePlatform", None),
+        ("devicePlatform", " ", "$.devicePlatform", None),
+        ("devicePlatform", "iOS\u0000", "$.devicePlatform", None),
+        ("devicePlatform", "i0S", "$.devicePlatform", "did you mean 'iOS'"),
+        ("insiderRiskLevel", "moderat", "$.insiderRiskLevel", "did you mean 'moderate'"),
+    ])
+    def test_bad_enumeration_values(self, key: str, value: str, path: str,
+                                    hint: str | None) -> None:
+        with pytest.raises(LoadError) as info:
+            load_session({**DESIGN_EXAMPLE, key: value})
+        (problem,) = info.value.problems
+        assert problem.path == path
+        if hint is not None:
+            assert hint in problem.message
+
+    @pytest.mark.parametrize(("user", "path"), [
+        ({"id": "u1", "guestOrExternalUserType": "x"}, "$.user.guestOrExternalUserType"),
+        ({"id": "u1", "guestOrExternalUserType": "serviceProvider "},
+         "$.user.guestOrExternalUserType"),
+        ({"id": "u1", "userType": "guests"}, "$.user.userType"),
+        ({"id": " u1"}, "$.user.id"),
+        ({"id": "u1", "memberOf": ["g1 "]}, "$.user.memberOf"),
+    ])
+    def test_bad_user_values(self, user: dict[str, Any], path: str) -> None:
+        with pytest.raises(LoadError) as info:
+            load_session({**DESIGN_EXAMPLE, "user": user})
+        assert [p.path for p in info.value.problems] == [path]
+
+    def test_bad_method_name(self) -> None:
+        data = {**DESIGN_EXAMPLE, "authentications": [
+            {"methods": ["password", "microsoftAuthenticatorPsh"], "at": "2026-11-29T09:30:00Z"}]}
+        with pytest.raises(LoadError, match="did you mean 'microsoftAuthenticatorPush'") as info:
+            load_session(data)
+        assert info.value.problems[0].path.startswith("$.authentications[0].methods")
+
+    def test_values_in_another_case_load(self) -> None:
+        session = load_session({**DESIGN_EXAMPLE, "signInRiskLevel": "HIGH",
+                                "clientAppType": "Browser", "devicePlatform": "IOS"})
+        assert (session.sign_in_risk_level, session.device_platform) == ("HIGH", "IOS")
+        assert load_session(dump_session(session)) == session
+
+    def test_a_well_formed_unknown_platform_loads(self) -> None:
+        """A platform outside the known values is kept: it matches only ``all``."""
+        assert load_session({**DESIGN_EXAMPLE, "devicePlatform": "chromeOS"}) \
+            .device_platform == "chromeOS"

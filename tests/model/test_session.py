@@ -41,13 +41,14 @@ class TestUser:
         assert u.registered_methods == frozenset({"fido2"})
 
     @pytest.mark.parametrize(("build", "field", "expected"), [
-        (lambda: User(id=""), "User.id", "a non-empty string"),
-        (lambda: User(id="u1", member_of="g1"), "User.member_of", "a set of non-empty strings"),
-        (lambda: User(id="u1", roles=[""]), "User.roles", "a set of non-empty strings"),
+        (lambda: User(id=""), "User.id", "an id (a non-blank string)"),
+        (lambda: User(id="u1", member_of="g1"), "User.member_of", "a set of ids"),
+        (lambda: User(id="u1", roles=[""]), "User.roles", "a set of ids (a non-blank string)"),
         (lambda: User(id="u1", eligible_roles=[1]), "User.eligible_roles",
-         "a set of non-empty strings"),
-        (lambda: User(id="u1", user_type=""), "User.user_type", "a non-empty string"),
-        (lambda: User(id="u1", home_tenant_id=5), "User.home_tenant_id", "a string or None"),
+         "a set of ids (a string)"),
+        (lambda: User(id="u1", user_type=""), "User.user_type",
+         "a user type: one of member, guest"),
+        (lambda: User(id="u1", home_tenant_id=5), "User.home_tenant_id", "an id (a string)"),
     ])
     def test_invalid_values_name_the_field(self, build: Callable[[], object], field: str,
                                            expected: str) -> None:
@@ -165,9 +166,10 @@ class TestSessionState:
         (lambda: SessionState(at=NOW, user=User(id="u1"), supports_claims_challenge=1),
          "SessionState.supports_claims_challenge", "a bool"),
         (lambda: SessionState(at=NOW, user=User(id="u1"), client_app_type=""),
-         "SessionState.client_app_type", "a non-empty string"),
+         "SessionState.client_app_type", "a client app type: one of browser, "
+         "mobileAppsAndDesktopClients, exchangeActiveSync, easSupported, easUnsupported, other"),
         (lambda: SessionState(at=NOW, user=User(id="u1"), accepted_terms_of_use="tou"),
-         "SessionState.accepted_terms_of_use", "a set of non-empty strings"),
+         "SessionState.accepted_terms_of_use", "a set of ids"),
         (lambda: SessionState(at=NOW, user=User(id="u1"),
                               password_changed_at=datetime(2026, 1, 1)),
          "SessionState.password_changed_at", "a timezone-aware datetime"),

@@ -103,7 +103,8 @@ class TestValidity:
                 decision = pa.evaluate(tenant, session, action, check_authorization=check)
                 assert decision.outcome in Outcome
                 assert decision.to_dict()["target"] == action
-        for target in ("app-1", "urn:user:registersecurityinfo"):
+        for target in ("a1a1a1a1-0000-4000-8000-000000000001",
+                       "urn:user:registersecurityinfo"):
             assert pa.evaluate_sign_in(tenant, session, target).outcome in Outcome
 
     @_scaled(0.5)

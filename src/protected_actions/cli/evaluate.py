@@ -46,7 +46,7 @@ def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
     session = load_session_arg(args.session, io.stdin)
     permission = check_permission(tenant, args.action)
     decision = evaluate(tenant, session, permission,
-                        check_authorization=not args.no_authorization)
+                        check_authorization=not args.no_authorization, scope=args.scope)
     return _print_decision(args, decision, io)
 
 
@@ -74,6 +74,11 @@ def register(sub: Any) -> None:
                                  help="e.g. microsoft.directory/conditionalAccessPolicies/create")
     evaluate_parser.add_argument("--no-authorization", action="store_true",
                                  help="skip the role check: Conditional Access only")
+    evaluate_parser.add_argument("--scope", metavar="DIRECTORY_SCOPE_ID",
+                                 help="what the action is performed on, as a directoryScopeId "
+                                      "(/administrativeUnits/ID or /OBJECT_ID): roles assigned "
+                                      "at that scope then count; without it only tenant-wide "
+                                      "roles do")
     what_if = add_command(sub, "what-if", _cmd_what_if,
                           "what-if for a sign-in to an application or a user action")
     _decision_options(what_if)

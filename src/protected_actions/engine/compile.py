@@ -1,6 +1,6 @@
 """The compiled tenant: everything the evaluator needs, precomputed once.
 
-Policies are normalized into :class:`CompiledPolicy` (casefolded sets, parsed device
+Policies are normalized into :class:`CompiledPolicy` (lowercased (ASCII) sets, parsed device
 filters, resolved strengths, sign-in frequency windows) and indexed by the auth
 context and application they target; directory users get their transitive groups
 and active/eligible roles precomputed. Nothing here parses or converts at request
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -22,6 +22,7 @@ from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
 from protected_actions.model.permissions import Permission, RoleDefinition
 from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
 from protected_actions.model.session import User
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
 from .decision import Control, ControlKind
@@ -41,7 +42,7 @@ __all__ = [
 
 #: Client app types that can never be prompted (legacy auth; entra-facts §6.1, §6.11).
 LEGACY_CLIENT_TYPES = frozenset({"exchangeactivesync", "easunsupported", "other"})
-#: The known platform values (entra-facts §3.6), casefolded.
+#: The known platform values (entra-facts §3.6), lowercased (ASCII).
 KNOWN_PLATFORMS = frozenset({"android", "ios", "windows", "windowsphone", "macos", "linux"})
 #: Application groups whose membership the evaluator cannot know from an app id.
 APPLICATION_GROUPS = frozenset({"office365", "microsoftadminportals"})
@@ -69,7 +70,7 @@ _CONTROL_MESSAGES = {
 
 
 def _fold(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(v.casefold() for v in values)
+    return frozenset(ascii_lower(v) for v in values)
 
 
 @attrs.frozen(kw_only=True)
@@ -77,7 +78,7 @@ class CompiledControl:
     """A grant control ready to check: the public :class:`Control` plus what checks it.
 
     For MFA and strengths, ``combinations`` holds each allowed combination as a set,
-    with the passkey models it allows: ``None`` (any), a set of casefolded AAGUIDs,
+    with the passkey models it allows: ``None`` (any), a set of lowercased (ASCII) AAGUIDs,
     or an empty set when a configuration the session cannot show restricts it.
     """
 
@@ -100,7 +101,7 @@ class CompiledControl:
     def _allows(self, methods: frozenset[str], fido2_aaguid: str | None) -> bool:
         for combo, aaguids in self.combinations:
             if combo <= methods and (aaguids is None or (
-                    fido2_aaguid is not None and fido2_aaguid.casefold() in aaguids)):
+                    fido2_aaguid is not None and ascii_lower(fido2_aaguid) in aaguids)):
                 return True
         return False
 
@@ -114,7 +115,7 @@ def _compile_combinations(strength: AuthenticationStrength
         for config in strength.combination_configurations:
             if wanted not in {frozenset(c) for c in config.applies_to_combinations}:
                 continue
-            allowed = frozenset(a.casefold() for a in config.allowed_aaguids) \
+            allowed = frozenset(ascii_lower(a) for a in config.allowed_aaguids) \
                 if config.kind == "fido2" else frozenset()
             aaguids = allowed if aaguids is None else aaguids & allowed
         out.append((wanted, aaguids))
@@ -134,7 +135,7 @@ class CompiledFilter:
 
 @attrs.frozen(kw_only=True)
 class CompiledPolicy:
-    """A policy normalized for evaluation (every value casefolded where Graph is
+    """A policy normalized for evaluation (every value lowercased (ASCII) where Graph is
     case-insensitive, every reference resolved or marked unresolved)."""
 
     policy: Policy
@@ -194,13 +195,26 @@ class CompiledPolicy:
         return self.state in ("enabled", "unknown")
 
 
+class ScopedRole(NamedTuple):
+    """A role assigned (or eligible) below the tenant: at an administrative unit or
+    an object (Graph ``directoryScopeId`` other than ``/``)."""
+
+    role_id: str
+    scope: str  # lowercased on ASCII letters
+    directory_scope_id: str  # as written
+    assignment_id: str | None
+    active: bool  # an assignment; False for a PIM eligibility
+
+
 @attrs.frozen(kw_only=True)
 class DirectoryEntry:
     """What the directory says about one user, precomputed.
 
-    ``active_roles`` grant permissions at any scope; only ``tenant_wide_roles`` count
-    for Conditional Access role conditions, which do not support roles scoped to an
-    administrative unit or an object (entra-facts §6.2).
+    ``active_roles`` and ``eligible_roles`` are tenant-wide (``directoryScopeId``
+    ``/``); ``tenant_wide_roles`` the same active roles, which are the ones that
+    count for Conditional Access role conditions (entra-facts §6.2). Roles scoped
+    to an administrative unit or an object are ``scoped_roles``: they authorize only
+    an action on an object in that scope.
     """
 
     groups: frozenset[str]
@@ -210,6 +224,10 @@ class DirectoryEntry:
     user_type: str | None
     guest_type: str | None
     home_tenant_id: str | None
+    scoped_roles: tuple[ScopedRole, ...] = ()
+    listed: bool = True
+    """Whether the export lists a user object (``False``: a principal known only from
+    its role assignments, whose groups and user type the directory does not say)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -233,8 +251,8 @@ class CompiledTenant:
     strengths: Mapping[str, AuthenticationStrength]
     enforced_by_context: Mapping[str, tuple[CompiledPolicy, ...]]
     group_roles: Mapping[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]
-    """Role-assignable group (casefolded) -> (active roles at any scope, tenant-wide
-    active roles, eligible roles) assigned to it."""
+    """Role-assignable group (lowercased (ASCII)) -> (active, tenant-wide active and
+    eligible roles) assigned to it tenant-wide."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
     applications: ApplicationGroups
     """The shipped application groups as the tenant extends them."""
@@ -242,6 +260,8 @@ class CompiledTenant:
     """All-resources policies with an authentication strength, as they apply to the
     security-info registration user action when a registration policy's strength is
     preferred (see :func:`registration_variant`), by policy id."""
+    group_scoped_roles: Mapping[str, tuple[ScopedRole, ...]] = attrs.field(factory=dict)
+    """Role-assignable group -> the roles assigned to it below the tenant."""
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
     keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
@@ -254,14 +274,14 @@ class CompiledTenant:
         entity = key.split("/", 2)[:2]
         entity_key = "/".join(entity)
         for role in role_ids:
-            grants = self.role_grants.get(role.casefold())
+            grants = self.role_grants.get(ascii_lower(role))
             if grants is not None and (key in grants[0] or entity_key in grants[1]):
                 return True
         return False
 
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting a permission, if any."""
-        key = permission.key if isinstance(permission, Permission) else permission.casefold()
+        key = permission.key if isinstance(permission, Permission) else ascii_lower(permission)
         return self.contexts_by_permission.get(key)
 
     def expand_groups(self, groups: Iterable[str]) -> frozenset[str]:
@@ -269,7 +289,7 @@ class CompiledTenant:
         return nested_closure(groups, self.group_parents)
 
     def role_keys(self, role_ids: Iterable[str]) -> frozenset[str]:
-        """Role ids plus their template ids, casefolded (policies name templates).
+        """Role ids plus their template ids, lowercased (ASCII) (policies name templates).
 
         Custom roles are left out: role conditions support built-in directory roles
         only (entra-facts §6.2). An id the tenant does not define is kept (it may be a
@@ -277,11 +297,11 @@ class CompiledTenant:
         """
         keys = set()
         for role in role_ids:
-            definition = self.roles.get(role.casefold())
+            definition = self.roles.get(ascii_lower(role))
             if definition is not None and not definition.is_built_in:
                 continue
-            keys.add(role.casefold())
-            template = self.role_template.get(role.casefold())
+            keys.add(ascii_lower(role))
+            template = self.role_template.get(ascii_lower(role))
             if template:
                 keys.add(template)
         return frozenset(keys)
@@ -312,7 +332,7 @@ def _state(value: str) -> str:
 def _compile_filter(flt: Filter | None) -> CompiledFilter | None:
     if flt is None:
         return None
-    mode = flt.mode.casefold()
+    mode = ascii_lower(flt.mode)
     try:
         parsed, error = parse_device_filter(flt.rule), None
     except DeviceFilterSyntaxError as exc:
@@ -328,9 +348,9 @@ def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
     sif = policy.session_controls.sign_in_frequency if policy.session_controls else None
     if sif is None or sif.is_enabled is False:
         return None, None
-    if (sif.frequency_interval or "").casefold() == "everytime":
+    if ascii_lower(sif.frequency_interval or "") == "everytime":
         return EVERY_TIME_SKEW, "every time (5 minutes of clock skew)"
-    unit = (sif.type or "").casefold()
+    unit = ascii_lower(sif.type or "")
     if sif.value is None or unit not in ("hours", "days"):
         # A configured frequency the evaluator cannot read: strictest reading.
         return EVERY_TIME_SKEW, f"unreadable sign-in frequency {sif.value!r} {sif.type!r}"
@@ -365,7 +385,7 @@ def _strength_control(kind: ControlKind, detail: str | None, message: str,
                        message=f"{message}, whose combinations no prompt can complete "
                        "(certificate or passkey-model restrictions)")
     aaguids = tuple(a for c in strength.combination_configurations if c.kind == "fido2"
-                    for a in c.allowed_aaguids if models and a.casefold() in models)
+                    for a in c.allowed_aaguids if models and ascii_lower(a) in models)
     return Control(kind=kind, detail=detail, message=message,
                    combinations=tuple(doable), fido2_aaguids=aaguids[:1])
 
@@ -375,15 +395,15 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
     grant = policy.grant_controls
     if grant is None:
         return True, False, ()
-    block = any(c.casefold() == "block" for c in grant.built_in_controls)
+    block = any(ascii_lower(c) == "block" for c in grant.built_in_controls)
     out: list[CompiledControl] = []
     for name in grant.built_in_controls:
-        if name.casefold() == "block":
+        if ascii_lower(name) == "block":
             continue
         kind = _BUILT_IN_CONTROL_KINDS.get(name)
         if kind is None:
             kind = _BUILT_IN_CONTROL_KINDS.get(
-                next((k for k in _BUILT_IN_CONTROL_KINDS if k.casefold() == name.casefold()),
+                next((k for k in _BUILT_IN_CONTROL_KINDS if ascii_lower(k) == ascii_lower(name)),
                      ""), ControlKind.UNKNOWN_CONTROL)
         if kind is ControlKind.MFA:
             out.append(CompiledControl(control=_strength_control(
@@ -438,11 +458,11 @@ _MODELLED: dict[type, frozenset[str]] = {}
 
 
 def _modelled(kind: type) -> frozenset[str]:
-    """The JSON names (casefolded) of a model's fields."""
+    """The JSON names (lowercased (ASCII)) of a model's fields."""
     known = _MODELLED.get(kind)
     if known is None:
         known = _MODELLED[kind] = frozenset(
-            _camel(f.name).casefold() for f in attrs.fields(kind))
+            ascii_lower(_camel(f.name)) for f in attrs.fields(kind))
     return known
 
 
@@ -454,7 +474,7 @@ def _unknown_properties(part: object) -> list[str]:
         return []
     modelled = _modelled(type(part))
     return [k for k, v in unmodelled.items()
-            if "@" not in k and not k.startswith("#") and k.casefold() not in modelled
+            if "@" not in k and not k.startswith("#") and ascii_lower(k) not in modelled
             and _is_configured(v)]
 
 
@@ -481,7 +501,7 @@ def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | N
         return None, None
     types = _fold(spec.guest_or_external_user_types) - {"none"}
     tenants = spec.external_tenants
-    kind = tenants.membership_kind.casefold() if tenants is not None else "all"
+    kind = ascii_lower(tenants.membership_kind) if tenants is not None else "all"
     if kind == "all":
         return types, None
     if kind == "enumerated":
@@ -557,36 +577,38 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
 
 
 class Directory(Mapping[str, DirectoryEntry]):
-    """The directory's users by casefolded id. An entry (transitive groups, active,
+    """The directory's users by lowercased (ASCII) id. An entry (transitive groups, active,
     tenant-wide and eligible roles) is computed on first lookup and kept: compiling
     a tenant does not pay for users no request names."""
 
     def __init__(self, tenant: Tenant, group_parents: Mapping[str, frozenset[str]]) -> None:
         self._parents = group_parents
-        self._assignable = frozenset(g.id.casefold() for g in tenant.groups
+        self._assignable = frozenset(ascii_lower(g.id) for g in tenant.groups
                                      if g.is_assignable_to_role)
         active: dict[str, set[str]] = {}
-        tenant_wide: dict[str, set[str]] = {}
         eligible: dict[str, set[str]] = {}
         for a in tenant.role_assignments:
-            active.setdefault(a.principal_id.casefold(), set()).add(a.role_definition_id)
             if a.directory_scope_id == "/":
-                tenant_wide.setdefault(a.principal_id.casefold(), set()).add(
-                    a.role_definition_id)
+                active.setdefault(ascii_lower(a.principal_id), set()).add(a.role_definition_id)
         for e in tenant.role_eligibilities:
-            eligible.setdefault(e.principal_id.casefold(), set()).add(e.role_definition_id)
+            if e.directory_scope_id == "/":
+                eligible.setdefault(ascii_lower(e.principal_id), set()).add(
+                    e.role_definition_id)
+        self._scoped = scoped_roles(tenant)
         # Kept as tuples: a few roles per principal, thousands of principals.
-        self._active, self._tenant_wide, self._eligible = (
-            {k: tuple(v) for k, v in table.items()} for table in (active, tenant_wide, eligible))
+        self._active, self._eligible = (
+            {k: tuple(v) for k, v in table.items()} for table in (active, eligible))
         # Ids are case-insensitive: users whose ids differ only in case are one user,
         # whose facts are the union of every record (never the last one read).
         records: dict[str, list[User]] = {}
         for user in tenant.users:
-            records.setdefault(user.id.casefold(), []).append(user)
+            records.setdefault(ascii_lower(user.id), []).append(user)
         # A principal with role assignments or eligibilities is known to the directory
         # even when the export lists no user object for it (groups aside).
-        group_ids = {g.id.casefold() for g in tenant.groups}
-        for principal in sorted({*active, *eligible} - group_ids - set(records)):
+        group_ids = {ascii_lower(g.id) for g in tenant.groups}
+        self._unlisted = frozenset({*active, *eligible, *self._scoped} - group_ids
+                                   - set(records))
+        for principal in sorted(self._unlisted):
             records[principal] = [User(id=principal)]
         self._records = {k: tuple(v) for k, v in records.items()}
         self._closures: dict[str, frozenset[str]] = {}
@@ -622,22 +644,23 @@ class Directory(Mapping[str, DirectoryEntry]):
         return found
 
     def _entry(self, key: str, users: tuple[User, ...]) -> DirectoryEntry:
-        groups = frozenset().union(*(self._closure(g.casefold()) for u in users
+        groups = frozenset().union(*(self._closure(ascii_lower(g)) for u in users
                                      for g in u.member_of))
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
-        direct = {r for u in users for r in u.roles}
-        roles, wide = set(direct), set(direct)
+        roles = {r for u in users for r in u.roles}
         elig = {r for u in users for r in u.eligible_roles}
-        for principal in (key, *(groups & self._assignable)):
+        scoped: list[ScopedRole] = []
+        for principal in (key, *sorted(groups & self._assignable)):
             roles.update(self._active.get(principal, ()))
-            wide.update(self._tenant_wide.get(principal, ()))
             elig.update(self._eligible.get(principal, ()))
+            scoped.extend(self._scoped.get(principal, ()))
         types = sorted(u.user_type for u in users)
         return DirectoryEntry(
-            groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(wide),
-            eligible_roles=frozenset(elig),
-            user_type=next((t for t in types if t.casefold() == "guest"), types[0]),
+            groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(roles),
+            eligible_roles=frozenset(elig), scoped_roles=tuple(scoped),
+            listed=key not in self._unlisted,
+            user_type=next((t for t in types if ascii_lower(t) == "guest"), types[0]),
             guest_type=min((u.guest_or_external_user_type for u in users
                             if u.guest_or_external_user_type), default=None),
             home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
@@ -669,20 +692,38 @@ def _configured_checks(cp: CompiledPolicy) -> tuple[str, ...]:
     return tuple(name for name, on in flags.items() if on)
 
 
+def scoped_roles(tenant: Tenant) -> dict[str, tuple[ScopedRole, ...]]:
+    """Principal (lowercased) -> the roles assigned to it, or it is eligible for,
+    below the tenant (``directoryScopeId`` other than ``/``)."""
+    out: dict[str, list[ScopedRole]] = {}
+    for grants, active in ((tenant.role_assignments, True),
+                           (tenant.role_eligibilities, False)):
+        for a in grants:
+            if a.directory_scope_id != "/":
+                out.setdefault(ascii_lower(a.principal_id), []).append(ScopedRole(
+                    a.role_definition_id, ascii_lower(a.directory_scope_id),
+                    a.directory_scope_id, a.id, active))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _group_scoped_roles(tenant: Tenant) -> dict[str, tuple[ScopedRole, ...]]:
+    assignable = {ascii_lower(g.id) for g in tenant.groups if g.is_assignable_to_role}
+    return {g: found for g, found in scoped_roles(tenant).items() if g in assignable}
+
+
 def _group_roles(tenant: Tenant
                  ) -> dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]:
-    assignable = {g.id.casefold() for g in tenant.groups if g.is_assignable_to_role}
+    assignable = {ascii_lower(g.id) for g in tenant.groups if g.is_assignable_to_role}
     out: dict[str, tuple[set[str], set[str], set[str]]] = {
         g: (set(), set(), set()) for g in assignable}
     for a in tenant.role_assignments:
-        entry = out.get(a.principal_id.casefold())
-        if entry is not None:
+        entry = out.get(ascii_lower(a.principal_id))
+        if entry is not None and a.directory_scope_id == "/":
             entry[0].add(a.role_definition_id)
-            if a.directory_scope_id == "/":
-                entry[1].add(a.role_definition_id)
+            entry[1].add(a.role_definition_id)
     for e in tenant.role_eligibilities:
-        entry = out.get(e.principal_id.casefold())
-        if entry is not None:
+        entry = out.get(ascii_lower(e.principal_id))
+        if entry is not None and e.directory_scope_id == "/":
             entry[2].add(e.role_definition_id)
     return {g: (frozenset(a), frozenset(w), frozenset(e)) for g, (a, w, e) in out.items()
             if a or e}
@@ -758,15 +799,15 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
     roles: dict[str, RoleDefinition] = {}
     role_template: dict[str, str] = {}
     for role in tenant.all_role_definitions:
-        roles[role.id.casefold()] = role
+        roles[ascii_lower(role.id)] = role
         if role.template_id:
-            roles.setdefault(role.template_id.casefold(), role)
-            role_template[role.id.casefold()] = role.template_id.casefold()
+            roles.setdefault(ascii_lower(role.template_id), role)
+            role_template[ascii_lower(role.id)] = ascii_lower(role.template_id)
     # Group ids are case-insensitive: groups whose ids differ only in case are one
     # group, nested in the union of their parents (never the last one read).
     parents: dict[str, set[str]] = {}
     for g in tenant.groups:
-        parents.setdefault(g.id.casefold(), set()).update(p.casefold() for p in g.member_of)
+        parents.setdefault(ascii_lower(g.id), set()).update(ascii_lower(p) for p in g.member_of)
     group_parents = {k: frozenset(v) for k, v in parents.items()}
     return CompiledTenant(
         tenant=tenant,
@@ -794,4 +835,5 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         registration_variants={cp.id: variant for cp in live if cp.include_all_apps
                                for variant in (registration_variant(cp),)
                                if variant is not None},
+        group_scoped_roles=_group_scoped_roles(tenant),
     )

@@ -14,6 +14,7 @@ import attrs
 
 from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.session import SessionState
+from protected_actions.model.vocabulary import ascii_lower
 
 from .compile import (
     KNOWN_PLATFORMS,
@@ -36,13 +37,36 @@ _INTERNAL_GUEST = "internalguest"
 @attrs.frozen(kw_only=True, cache_hash=True)
 class UserFacts:
     """The user as the conditions see it: the session's facts joined with the
-    directory's (DESIGN §6), casefolded."""
+    directory's (DESIGN §6), lowercased on ASCII letters."""
 
     id: str
     groups: frozenset[str]
     role_keys: frozenset[str]
     guest_type: str | None
     home_tenant: str | None
+    guest_types: frozenset[str] | None = None
+    """Every guest type a source gives (``None``: just ``guest_type``); any of them
+    includes the user."""
+    guest_views: tuple[str | None, ...] | None = None
+    """Each source's guest type (``None`` for a member; ``None`` here: just
+    ``guest_type``); a guest exclusion needs every source to be excluded."""
+    exclusion_groups: frozenset[str] | None = None
+    """The groups an exclusion reads (``None``: ``groups``): where the session and
+    the directory disagree, a membership only the session claims never excludes."""
+    exclusion_role_keys: frozenset[str] | None = None
+    """The roles an exclusion reads (``None``: ``role_keys``)."""
+
+    @property
+    def inclusion_guest_types(self) -> frozenset[str]:
+        """The guest types that can include the user."""
+        if self.guest_types is not None:
+            return self.guest_types
+        return frozenset() if self.guest_type is None else frozenset((self.guest_type,))
+
+    @property
+    def exclusion_views(self) -> tuple[str | None, ...]:
+        """The guest type of each source an exclusion must agree with."""
+        return self.guest_views if self.guest_views is not None else (self.guest_type,)
 
 
 @attrs.define(kw_only=True)
@@ -79,9 +103,9 @@ class Request:
         return self._device_props
 
 
-def _guest_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
-                 user: UserFacts) -> Tri:
-    if types is None or user.guest_type is None or user.guest_type not in types:
+def _guest_type_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
+                      guest_type: str | None, user: UserFacts) -> Tri:
+    if types is None or guest_type is None or guest_type not in types:
         return False
     if tenants is None:
         return True
@@ -90,18 +114,46 @@ def _guest_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
     return user.home_tenant in tenants
 
 
+def _guest_match(types: frozenset[str] | None, tenants: frozenset[str] | None,
+                 user: UserFacts) -> Tri:
+    """Inclusion: any source's guest type that matches includes the user."""
+    verdict: Tri = False
+    for guest_type in user.inclusion_guest_types:
+        found = _guest_type_match(types, tenants, guest_type, user)
+        if found:
+            return True
+        if found is None:
+            verdict = None
+    return verdict
+
+
+def _guest_excluded(types: frozenset[str] | None, tenants: frozenset[str] | None,
+                    user: UserFacts) -> Tri:
+    """Exclusion: only when every source's guest type is excluded (where the session
+    and the directory disagree, the policy applies if either makes it apply)."""
+    verdict: Tri = True
+    for guest_type in user.exclusion_views:
+        found = _guest_type_match(types, tenants, guest_type, user)
+        if found is False:
+            return False
+        if found is None:
+            verdict = None
+    return verdict
+
+
 def check_users(cp: CompiledPolicy, req: Request) -> Explained:
     """Users, groups, roles, guests; exclusion wins (entra-facts §6.2)."""
     u = req.user
     if cp.workload_only:
         return False, "the policy is for workload identities, not users"
     explain = req.explain
-    if (u.id in cp.exclude_users or u.groups & cp.exclude_groups
-            or u.role_keys & cp.exclude_roles):
+    groups = u.groups if u.exclusion_groups is None else u.exclusion_groups
+    roles = u.role_keys if u.exclusion_role_keys is None else u.exclusion_role_keys
+    if u.id in cp.exclude_users or groups & cp.exclude_groups or roles & cp.exclude_roles:
         return False, f"user {u.id!r} is excluded (user, group or role)" if explain else ""
-    if cp.exclude_any_guest and u.guest_type is not None:
+    if cp.exclude_any_guest and None not in u.exclusion_views:
         return False, f"guest or external user ({u.guest_type}) is excluded" if explain else ""
-    excluded_guest = _guest_match(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
+    excluded_guest = _guest_excluded(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
     if excluded_guest:
         return False, f"guest type {u.guest_type} is excluded" if explain else ""
     included, text = _users_included(cp, u, explain)
@@ -116,7 +168,7 @@ def _users_included(cp: CompiledPolicy, u: UserFacts, explain: bool) -> Explaine
             or u.role_keys & cp.include_roles
             or (u.groups and "all" in cp.include_groups)
             or (u.role_keys and "all" in cp.include_roles)
-            or (cp.include_any_guest and u.guest_type is not None)):
+            or (cp.include_any_guest and bool(u.inclusion_guest_types))):
         return True, f"user {u.id!r} is included" if explain else ""
     included_guest = _guest_match(cp.include_guest_types, cp.include_guest_tenants, u)
     if included_guest is None:
@@ -146,13 +198,13 @@ def check_resource(cp: CompiledPolicy, kind: str, target: str,
                    groups: ApplicationGroups) -> Explained:
     """The target condition for a sign-in: a user action or an application."""
     if kind == "userAction":
-        folded = target.casefold()
+        folded = ascii_lower(target)
         if folded in cp.user_actions:
             return True, f"user action {target} is targeted"
         if folded == REGISTER_SECURITY_INFO and cp.include_all_apps:
             return True, f"all resources are targeted, which covers the user action {target}"
         return False, f"user action {target} is not targeted"
-    return _check_application(cp, target.casefold(), groups)
+    return _check_application(cp, ascii_lower(target), groups)
 
 
 def _check_application(cp: CompiledPolicy, app: str, groups: ApplicationGroups) -> Explained:
@@ -196,7 +248,7 @@ def check_platform(cp: CompiledPolicy, req: Request) -> Explained:
     platform = req.session.device_platform
     if platform is None:
         return None, "no device platform supplied"
-    folded = platform.casefold()
+    folded = ascii_lower(platform)
     known = folded in KNOWN_PLATFORMS
     explain = req.explain
     if known and folded in cp.exclude_platforms:
@@ -209,7 +261,7 @@ def check_platform(cp: CompiledPolicy, req: Request) -> Explained:
 def _location_match(ids: tuple[str, ...], facts: LocationFacts, known: frozenset[str]) -> Tri:
     verdict: Tri = False
     for loc in ids:
-        folded = loc.casefold()
+        folded = ascii_lower(loc)
         if folded == "all":
             return True
         if folded == "alltrusted":
@@ -247,7 +299,7 @@ def check_location(cp: CompiledPolicy, req: Request) -> Explained:
 def _location_text(cp: CompiledPolicy, facts: LocationFacts) -> str:
     named: list[str] = []
     for loc in (*cp.include_locations, *cp.exclude_locations):
-        folded = loc.casefold()
+        folded = ascii_lower(loc)
         if folded == "alltrusted":
             named += sorted(facts.trusted_ids) or ["(no trusted location is defined)"]
         elif folded != "all":
@@ -261,7 +313,7 @@ def check_client_app(cp: CompiledPolicy, req: Request) -> Explained:
     """Client app types: every type when not configured (entra-facts §6.1)."""
     if cp.client_app_types is None:
         return True, "all client app types"
-    kind = req.session.client_app_type.casefold()
+    kind = ascii_lower(req.session.client_app_type)
     hit = kind in cp.client_app_types or (kind in _EAS and bool(cp.client_app_types & _EAS))
     if not req.explain:
         return hit, ""
@@ -272,7 +324,7 @@ def check_client_app(cp: CompiledPolicy, req: Request) -> Explained:
 def _risk(levels: frozenset[str] | None, value: str, label: str, explain: bool) -> Explained:
     if levels is None:
         return True, f"{label} not configured"
-    hit = value.casefold() in levels
+    hit = ascii_lower(value) in levels
     return hit, f"{label} {value} is {'' if hit else 'not '}included" if explain else ""
 
 
@@ -298,7 +350,7 @@ def check_authentication_flow(cp: CompiledPolicy, req: Request) -> Explained:
     flow = req.session.authentication_flow
     if flow is None:
         return False, "the sign-in uses no transfer flow"
-    hit = flow.casefold() in cp.authentication_flows
+    hit = ascii_lower(flow) in cp.authentication_flows
     return hit, f"authentication flow {flow} is {'' if hit else 'not '}included" \
         if req.explain else ""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from protected_actions.errors import InvalidModelError
 from protected_actions.model.display import html_for
 from protected_actions.model.enums import StrEnum
 
@@ -277,9 +278,19 @@ class Challenge:
 
         ``client_id`` adds the developer guide's ``client_id`` and
         ``cc_type="authcontext"`` parameters.
+
+        A challenge of :func:`~protected_actions.evaluate_sign_in` has no auth context,
+        and a claims challenge (``error="insufficient_claims"``) must carry the
+        ``claims`` to request, so there is no such header: Microsoft Entra ID
+        enforces a sign-in's policies itself when the client signs in interactively.
+        That raises :class:`~protected_actions.InvalidModelError` (field
+        ``Challenge.acrs``).
         """
         if self.claims_base64 is None:
-            raise ValueError("a sign-in challenge has no auth context to put in a header")
+            raise InvalidModelError(
+                "Challenge.acrs", "an auth context to request: a sign-in challenge has no "
+                "claims challenge header (Microsoft Entra ID prompts at the interactive "
+                "sign-in itself)", self.acrs)
         parts = [f'Bearer realm="{realm}"', f'authorization_uri="{authorization_uri}"']
         if client_id is not None:
             parts += [f'client_id="{client_id}"', 'cc_type="authcontext"']

@@ -31,12 +31,13 @@ from functools import partial
 from typing import NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
-from protected_actions.model.permissions import Permission, as_permission
+from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower, near_miss, text_problem
 
 from ._memo import remember
-from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, compiled
+from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, ScopedRole, compiled
 from .conditions import (
     CONDITION_CHECKS,
     REGISTER_SECURITY_INFO,
@@ -60,10 +61,10 @@ from .decision import (
 )
 from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
+from .targets import sign_in_target
 
 __all__ = ["evaluate", "evaluate_sign_in"]
 
-_USER_ACTION_PREFIX = "urn:user:"
 _TARGET_REASON = {
     "context": AnalysisReason.AUTHENTICATION_CONTEXT,
     "application": AnalysisReason.APPLICATION,
@@ -93,12 +94,17 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
                                                                         frozenset[str],
                                                                         frozenset[str]]:
     user = session.user
-    entry = index.directory.get(user.id.casefold())
-    groups = {g.casefold() for g in user.member_of}
+    entry = index.directory.get(ascii_lower(user.id))
+    groups = {ascii_lower(g) for g in user.member_of}
     active, eligible = set(user.roles), set(user.eligible_roles)
     condition_roles = set(user.roles)
-    guest, home = user.guest_or_external_user_type, user.home_tenant_id
-    user_types = {user.user_type.casefold()}
+    home = user.home_tenant_id
+    # Each source's guest type; a local guest (userType Guest) is an internal guest
+    # (entra-facts §6.2). The session's view counts only when it says something.
+    session_guest = _guest_view(user.guest_or_external_user_type, user.user_type)
+    views: tuple[str | None, ...] = (session_guest,)
+    exclusion_groups: frozenset[str] | None = None
+    exclusion_roles: frozenset[str] | None = None
     expanded: frozenset[str] | None = None
     if entry is not None:
         if groups <= entry.groups:
@@ -109,11 +115,15 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
         active |= entry.active_roles
         condition_roles |= entry.tenant_wide_roles
         eligible |= entry.eligible_roles
-        guest = guest or entry.guest_type
         home = home or entry.home_tenant_id
-        user_types.add((entry.user_type or "").casefold())
-    if guest is None and "guest" in user_types:
-        guest = "internalGuest"  # a local guest (userType Guest), entra-facts §6.2
+    if entry is not None and entry.listed:
+        directory_guest = _guest_view(entry.guest_type, entry.user_type or "member")
+        views = (directory_guest,) if session_guest is None or session_guest == directory_guest \
+            else (directory_guest, session_guest)
+        # Where the session and the directory disagree, the policy applies if either
+        # value makes it apply: a membership only the session claims never excludes.
+        exclusion_groups = entry.groups
+        exclusion_roles = frozenset(entry.tenant_wide_roles)
     if expanded is None:
         expanded = index.expand_groups(groups)
         for group in expanded & index.group_roles.keys():
@@ -127,29 +137,98 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     keys = role_keys.get(roles_key)
     if keys is None:
         keys = remember(role_keys, roles_key, index.role_keys(roles_key))
+    excluding_keys = None if exclusion_roles is None else _role_keys(index, exclusion_roles)
+    guest_types = frozenset(v for v in views if v is not None)
     facts = UserFacts(
-        id=user.id.casefold(),
+        id=ascii_lower(user.id),
         groups=expanded,
         role_keys=keys,
-        guest_type=guest.casefold() if guest else None,
-        home_tenant=home.casefold() if home else None,
+        guest_type=min(guest_types) if guest_types else None,
+        home_tenant=ascii_lower(home) if home else None,
+        guest_types=guest_types,
+        guest_views=views,
+        exclusion_groups=None if exclusion_groups == expanded else exclusion_groups,
+        exclusion_role_keys=None if excluding_keys == keys else excluding_keys,
     )
     return facts, frozenset(active), frozenset(eligible)
+
+
+def _guest_view(guest_type: str | None, user_type: str) -> str | None:
+    """One source's guest type (lowercased): its own, else ``internalguest`` for a
+    local guest (userType ``Guest``), else ``None`` (a member)."""
+    if guest_type:
+        return ascii_lower(guest_type)
+    return "internalguest" if ascii_lower(user_type) == "guest" else None
+
+
+def _role_keys(index: CompiledTenant, roles: frozenset[str]) -> frozenset[str]:
+    role_keys: dict[frozenset[str], frozenset[str]] = index.caches.setdefault("role_keys", {})
+    keys = role_keys.get(roles)
+    if keys is None:
+        keys = remember(role_keys, roles, index.role_keys(roles))
+    return keys
+
+
+def _scoped_roles(index: CompiledTenant, session: SessionState,
+                  groups: frozenset[str]) -> tuple[ScopedRole, ...]:
+    """The roles the user holds (or is eligible for) only below the tenant: from the
+    directory, and through the role-assignable groups the user is in."""
+    entry = index.directory.get(ascii_lower(session.user.id))
+    found = list(entry.scoped_roles) if entry is not None else []
+    known = set(found)
+    for group in sorted(groups & index.group_scoped_roles.keys()):
+        found.extend(r for r in index.group_scoped_roles[group] if r not in known)
+    return tuple(found)
 
 
 def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission) -> bool:
     return index.role_grants_permission(roles, permission)
 
 
-def _authorization(index: CompiledTenant, entry: UserEntry, permission: Permission
-                   ) -> bool | None:
+def _authorization(index: CompiledTenant, entry: UserEntry, permission: Permission,
+                   scope: str | None) -> bool | None:
     """Step 2, remembered per user: ``True`` when an active role grants the
-    permission, ``False`` when only an eligible (PIM) role does, ``None`` when none."""
-    if permission.key in entry.authorized:
-        return entry.authorized[permission.key]
-    granted = True if _grants(index, entry.active, permission) else \
-        False if _grants(index, entry.eligible, permission) else None
-    return remember(entry.authorized, permission.key, granted)
+    permission, ``False`` when only an eligible (PIM) role does, ``None`` when none.
+    A role held below the tenant counts only when ``scope`` (lowercased) is its
+    scope."""
+    key = (permission.key, scope)
+    if key in entry.authorized:
+        return entry.authorized[key]
+    active, eligible = entry.active, entry.eligible
+    if scope is not None and entry.scoped:
+        active = active | {r.role_id for r in entry.scoped if r.active and r.scope == scope}
+        eligible = eligible | {r.role_id for r in entry.scoped
+                               if not r.active and r.scope == scope}
+    granted = True if _grants(index, active, permission) else \
+        False if _grants(index, eligible, permission) else None
+    return remember(entry.authorized, key, granted)
+
+
+def _out_of_scope(index: CompiledTenant, entry: UserEntry, permission: Permission,
+                  scope: str | None) -> tuple[Reason, ...]:
+    """Why a role held below the tenant does not authorize: which assignment, at
+    which scope (empty when no such role grants the permission)."""
+    missed = [r for r in entry.scoped if r.scope != scope
+              and _grants(index, (r.role_id,), permission)]
+    asked = "names no object in a scope" if scope is None else f"is on {scope!r}"
+    return tuple(Reason(code=ReasonCode.NOT_AUTHORIZED, message=(
+        f"{'assignment' if r.active else 'eligibility'} {r.assignment_id or '(no id)'} of "
+        f"role {r.role_id} is scoped to {r.directory_scope_id!r}, and the request {asked}"))
+        for r in missed)
+
+
+def _scope_key(scope: object) -> str | None:
+    """The request's scope (a ``directoryScopeId``), checked and lowercased."""
+    if scope is None:
+        return None
+    problem = text_problem(scope)
+    if problem is None and not (isinstance(scope, str) and scope.startswith("/")):
+        problem = "a directoryScopeId starting with '/'"
+    if problem is not None or not isinstance(scope, str):
+        raise InvalidModelError("scope", "a directoryScopeId such as "
+                                "'/administrativeUnits/{id}' or '/{objectId}' "
+                                f"({problem})", scope)
+    return ascii_lower(scope)
 
 
 def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
@@ -161,7 +240,9 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     cache: dict[object, UserEntry] = index.caches.setdefault("users", {})
     entry = cache.get(key)
     if entry is None:
-        entry = remember(cache, key, UserEntry(*_user_facts(index, session)))
+        facts, active, eligible = _user_facts(index, session)
+        entry = remember(cache, key, UserEntry(facts, active, eligible,
+                                               _scoped_roles(index, session, facts.groups)))
     return entry
 
 
@@ -288,7 +369,7 @@ def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable:
             code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE, policy_id=e.cp.id,
             message="needs " + e.grant.hard_text)  # type: ignore[union-attr]
             for e in hard], requirements
-    legacy = session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
+    legacy = ascii_lower(session.client_app_type) in LEGACY_CLIENT_TYPES
     if legacy or not claims_capable:
         why = (f"the {session.client_app_type} client cannot be prompted" if legacy
                else "the client cannot handle a claims challenge")
@@ -381,7 +462,7 @@ def _prefers(index: CompiledTenant, cps: Iterable[CompiledPolicy], target: str) 
     """Whether a policy on the security-info registration user action that requires an
     authentication strength is among ``cps`` (then its strength is preferred over the
     strengths of All-resources policies)."""
-    return target.casefold() == REGISTER_SECURITY_INFO and any(
+    return ascii_lower(target) == REGISTER_SECURITY_INFO and any(
         REGISTER_SECURITY_INFO in cp.user_actions and any(
             c.control.kind is ControlKind.AUTHENTICATION_STRENGTH for c in cp.controls)
         for cp in cps)
@@ -440,14 +521,35 @@ def _action(index: CompiledTenant, action: str | Permission) -> _Action:
         if permission.is_all_tasks:
             raise InvalidPermissionError(permission.value, "a single action, not an "
                                          "allProperties/allTasks wildcard", "action")
-        known = remember(table, action, _Action(index, permission))
+        known = _Action(index, permission)
+        if known.context_id is None:
+            _refuse_near_miss(index, permission)
+        known = remember(table, action, known)
     return known
+
+
+def _refuse_near_miss(index: CompiledTenant, permission: Permission) -> None:
+    """An action that is not mapped to a context but is a near miss (a plural, at
+    most two edits) of a protectable or mapped permission is a typo, not an
+    unprotected action: :class:`InvalidPermissionError` with the suggestion."""
+    known: dict[str, str] = index.caches.get("near_miss_candidates")  # type: ignore[assignment]
+    if known is None:
+        known = index.caches["near_miss_candidates"] = {
+            p.key: p.value for p in (*PROTECTABLE_PERMISSIONS,
+                                     *(a.permission for a in index.tenant.protected_actions))}
+    if permission.key in known:
+        return
+    close = near_miss(permission.value, known.values())
+    if close is not None:
+        raise InvalidPermissionError(
+            permission.value, f"a mapped or protectable permission (did you mean {close!r}?), "
+            "or an action that is not a near miss of one", "action")
 
 
 def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
     """The enforced policies a target can meet (the target condition decided once)."""
     table: dict[object, Candidates] = index.caches.setdefault("candidates", {})
-    key = (kind, target.casefold() if kind != "context" else target)
+    key = (kind, ascii_lower(target) if kind != "context" else target)
     known = table.get(key)
     if known is None:
         if kind == "context":
@@ -455,14 +557,14 @@ def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
                 (cp, ()) for cp in index.enforced_by_context.get(target, ())]
         else:
             if kind == "userAction":
-                policies = index.by_user_action.get(target.casefold(), ())
-                if target.casefold() == REGISTER_SECURITY_INFO:
+                policies = index.by_user_action.get(ascii_lower(target), ())
+                if ascii_lower(target) == REGISTER_SECURITY_INFO:
                     merged = {cp.id: cp for cp in (*policies, *(
                         cp for cp in index.all_app_policies if cp.include_all_apps))}
                     policies = tuple(merged[k] for k in sorted(merged))
             else:
                 merged = {cp.id: cp for cp in (*index.all_app_policies,
-                                               *index.by_app.get(target.casefold(), ()))}
+                                               *index.by_app.get(ascii_lower(target), ()))}
                 policies = tuple(merged[k] for k in sorted(merged))
             found = []
             for cp in policies:
@@ -476,26 +578,36 @@ def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
 
 
 def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
-             check_authorization: bool = True) -> Decision:
+             check_authorization: bool = True, scope: str | None = None) -> Decision:
     """May ``session.user`` perform ``action`` now, and if not, what would let them?
 
     :param action: a permission such as
         ``microsoft.directory/conditionalAccessPolicies/create``.
     :param check_authorization: ``False`` skips step 2 for an application that has
         authorized the caller itself and only asks for the Conditional Access part.
-    :raises InvalidPermissionError: ``action`` is malformed.
-    :raises InvalidModelError: ``tenant`` or ``session`` is not what it must be.
+    :param scope: the ``directoryScopeId`` of what the action is performed on: an
+        administrative unit (``/administrativeUnits/{id}``) or an object
+        (``/{objectId}``). A role assigned (or eligible) at that scope then counts in
+        step 2; without it, or with ``/``, only tenant-wide roles do, and a role held
+        only at another scope is named in the ``NOT_AUTHORIZED`` reason. Compared
+        case-insensitively on ASCII letters.
+    :raises InvalidPermissionError: ``action`` is malformed, or a near miss of a
+        protectable or mapped permission.
+    :raises InvalidModelError: ``tenant``, ``session`` or ``scope`` is not what it
+        must be.
     """
     _check_inputs(tenant, session)
+    scope_key = _scope_key(scope)
     index = compiled(tenant)
     act = _action(index, action)
     entry = _user_entry(index, session)
     permission = act.permission
     early = act.early
     if check_authorization:
-        granted = _authorization(index, entry, permission)
+        granted = _authorization(index, entry, permission, scope_key)
         if granted is not True:
-            early = Outcome.DENY, act.not_authorized if granted is None else act.not_active
+            early = Outcome.DENY, act.not_active if granted is False else (
+                _out_of_scope(index, entry, permission, scope_key) or act.not_authorized)
     decision_target = permission.value
     context_id = act.context_id
     if early is not None or act.candidates is None:
@@ -514,13 +626,26 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
 
     Same engine as :func:`evaluate`, with the target resource in place of the auth
     context and without authorization and protection (steps 2-3).
+
+    :param target: an application id (a GUID; ``{guid}`` and ``urn:uuid:guid`` are
+        read as the GUID, in lowercase: the decision's ``target``), a named group
+        (``All``, ``Office365``, ``MicrosoftAdminPortals``) or a user action, in any
+        ASCII case.
+    :raises InvalidModelError: ``target`` is anything else (padded, blank, control
+        characters, a malformed GUID, an unknown user action; with a did-you-mean),
+        or ``tenant`` or ``session`` is not what it must be.
     """
     _check_inputs(tenant, session)
-    if not isinstance(target, str) or not target:  # type: ignore[redundant-expr]
-        raise InvalidModelError("target", "an application id or user action", target)
     index = compiled(tenant)
+    targets: dict[object, tuple[str, str]] = index.caches.setdefault("targets", {})
+    try:
+        known = targets.get(target)
+    except TypeError:  # unhashable: not a target; sign_in_target says why
+        known = None
+    if known is None:  # only a target that reads is remembered
+        known = remember(targets, target, sign_in_target(target))
+    kind, target = known
     entry = _user_entry(index, session)
-    kind = "userAction" if target.casefold().startswith(_USER_ACTION_PREFIX) else "application"
     return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
                    target=target, decision_target=target, context_id=None,
                    claims_capable=True)

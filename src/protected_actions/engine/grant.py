@@ -16,12 +16,14 @@ import attrs
 
 from protected_actions.model.methods import Authentication
 from protected_actions.model.session import SessionState
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
 from .compile import CompiledControl, CompiledPolicy
 from .decision import Control, ControlKind, Requirement
 
-__all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "remembered_grant"]
+__all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "password_changed_this_sign_in",
+           "remembered_grant"]
 
 _FRESH_AUTH = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH,
                          ControlKind.REAUTHENTICATION})
@@ -89,7 +91,7 @@ def _fresh(session: SessionState, cp: CompiledPolicy) -> tuple[Authentication, .
 
 def _no_device_grant(session: SessionState) -> bool:
     # Device code flow cannot pass device state (entra-facts §6.11).
-    return (session.authentication_flow or "").casefold() == "devicecodeflow"
+    return ascii_lower(session.authentication_flow or "") == "devicecodeflow"
 
 
 def _check(control: CompiledControl, session: SessionState,
@@ -109,10 +111,26 @@ def _hybrid(c: CompiledControl, s: SessionState, f: tuple[Authentication, ...]) 
     return s.device is not None and s.device.is_hybrid_joined and not _no_device_grant(s)
 
 
+def password_changed_this_sign_in(session: SessionState) -> bool:
+    """Whether the session shows a password change made during this sign-in: no
+    later than ``session.at`` and no earlier than its latest authentication (an
+    authentication dated after ``session.at`` is not evidence). A change before
+    the latest authentication, or in a session with no authentication at all, is an
+    old password, which never satisfies ``passwordChange``.
+    """
+    changed = session.password_changed_at
+    if changed is None or elapsed(session.at, changed) < ZERO:
+        return False
+    latest: datetime | None = None
+    for a in session.authentications:
+        if elapsed(session.at, a.at) >= ZERO and (latest is None or elapsed(a.at, latest) > ZERO):
+            latest = a.at
+    return latest is not None and elapsed(changed, latest) >= ZERO
+
+
 def _password_changed(c: CompiledControl, s: SessionState,
                       fresh: tuple[Authentication, ...]) -> bool:
-    changed = s.password_changed_at
-    return changed is not None and changed <= s.at
+    return password_changed_this_sign_in(s)
 
 
 _CHECKS: dict[ControlKind, Callable[[CompiledControl, SessionState,

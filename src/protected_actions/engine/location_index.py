@@ -40,6 +40,7 @@ from protected_actions.model.locations import (
     NamedLocation,
     _session_points,
 )
+from protected_actions.model.vocabulary import ascii_lower
 
 _NOTHING: frozenset[str] = frozenset()
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
@@ -148,7 +149,7 @@ def _classify_country(country: object) -> _CountryClass:
         return "missing"
     if not isinstance(country, str):
         return "invalid"
-    if country.casefold() == UNKNOWN_COUNTRY:
+    if ascii_lower(country) == UNKNOWN_COUNTRY:
         return "unknown"
     return "code" if _COUNTRY_CODE.fullmatch(country) else "invalid"
 

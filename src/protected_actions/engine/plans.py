@@ -29,12 +29,13 @@ from operator import itemgetter
 from typing import Any
 
 from protected_actions.model.session import SessionState
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
-from .compile import CompiledPolicy, CompiledTenant
+from .compile import CompiledPolicy, CompiledTenant, ScopedRole
 from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
-from .grant import ZERO, elapsed, grant_verdict
+from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in
 
 __all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
 
@@ -47,16 +48,18 @@ Applying = tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]
 class UserEntry:
     """One user's standing in the compiled tenant, with its per-user memo tables."""
 
-    __slots__ = ("active", "authorized", "eligible", "facts", "plans")
+    __slots__ = ("active", "authorized", "eligible", "facts", "plans", "scoped")
 
     def __init__(self, facts: UserFacts, active: frozenset[str],
-                 eligible: frozenset[str]) -> None:
+                 eligible: frozenset[str], scoped: tuple[ScopedRole, ...] = ()) -> None:
         self.facts = facts
         self.active = active
         self.eligible = eligible
-        #: permission key -> True (an active role grants it), False (only an eligible
-        #: one does), None (no role does)
-        self.authorized: dict[str, bool | None] = {}
+        #: roles held (or eligible) only below the tenant, with their scope
+        self.scoped = scoped
+        #: (permission key, scope) -> True (an active role grants it), False (only an
+        #: eligible one does), None (no role does)
+        self.authorized: dict[tuple[str, str | None], bool | None] = {}
         self.plans: dict[Candidates, Plan] = {}
 
 
@@ -173,12 +176,18 @@ class Candidates:
             include |= self._any_group
             for group in facts.groups:
                 include |= inc_groups.get(group, 0)
-                exclude |= exc_groups.get(group, 0)
         if facts.role_keys:
             include |= self._any_role
             for role in facts.role_keys:
                 include |= inc_roles.get(role, 0)
-                exclude |= exc_roles.get(role, 0)
+        # Exclusions read only what every source agrees on (UserFacts.exclusion_*).
+        groups = facts.groups if facts.exclusion_groups is None else facts.exclusion_groups
+        for group in groups:
+            exclude |= exc_groups.get(group, 0)
+        roles = facts.role_keys if facts.exclusion_role_keys is None \
+            else facts.exclusion_role_keys
+        for role in roles:
+            exclude |= exc_roles.get(role, 0)
         return include & ~exclude & self._simple
 
     def plan(self, facts: UserFacts, request: Callable[[], Request]) -> Plan:
@@ -257,14 +266,13 @@ class GrantTables:
             found = session.device
             flow = session.authentication_flow
             usable = found is not None and not (
-                flow is not None and flow.casefold() == "devicecodeflow")
+                flow is not None and ascii_lower(flow) == "devicecodeflow")
             device = (usable and found.is_compliant is True,  # type: ignore[union-attr]
                       usable and found.is_hybrid_joined)  # type: ignore[union-attr]
         other: tuple[object, ...] | None = None
         if self._other:
-            changed = session.password_changed_at
             other = (session.is_approved_client_app, session.has_app_protection_policy,
-                     changed is not None and changed <= at, session.accepted_terms_of_use,
+                     password_changed_this_sign_in(session), session.accepted_terms_of_use,
                      session.satisfied_custom_controls)
         return auths, device, other
 

@@ -17,6 +17,7 @@ import attrs
 from protected_actions.model.methods import Authentication
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .decision import Challenge, Control, ControlKind, Decision
 
@@ -59,7 +60,11 @@ def _apply(session: SessionState, control: Control) -> SessionState | None:
                               at=at, fido2_aaguid=latest.fido2_aaguid if latest else None)
         return attrs.evolve(session, authentications=(*session.authentications, auth))
     if kind is ControlKind.PASSWORD_CHANGE:
-        return attrs.evolve(session, password_changed_at=at)
+        # The change is made while signing in: the sign-in (with the old password)
+        # is an authentication at the same time, so the change is of this sign-in.
+        signed_in = (*session.authentications,
+                     Authentication(methods=frozenset({"password"}), at=at))
+        return attrs.evolve(session, password_changed_at=at, authentications=signed_in)
     if kind is ControlKind.TERMS_OF_USE and control.detail:
         return attrs.evolve(session,
                             accepted_terms_of_use=session.accepted_terms_of_use | {control.detail})
@@ -82,8 +87,8 @@ def _registered(session: SessionState, tenant: Tenant | None) -> SessionState:
     does not say them."""
     if tenant is None or session.user.registered_methods is not None:
         return session
-    key = session.user.id.casefold()
-    records = [u for u in tenant.users if u.id.casefold() == key]
+    key = ascii_lower(session.user.id)
+    records = [u for u in tenant.users if ascii_lower(u.id) == key]
     if not records or any(u.registered_methods is None for u in records):
         return session
     methods = frozenset().union(*(u.registered_methods or () for u in records))

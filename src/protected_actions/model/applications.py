@@ -41,6 +41,7 @@ from protected_actions.errors import InvalidModelError
 
 from .frozen import FrozenDict, FrozenJSON
 from .validators import non_empty_str, optional_str, str_set, to_str_frozenset
+from .vocabulary import ascii_lower
 
 __all__ = [
     "ADMIN_PORTALS",
@@ -61,9 +62,9 @@ SERVICE_MANAGEMENT_API = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
 """The Windows Azure Service Management API: a policy on it also covers the Azure
 portal and the other services of its documented grouping."""
 
-GROUP_KEYS = frozenset(k.casefold() for k in (OFFICE_365, ADMIN_PORTALS,
+GROUP_KEYS = frozenset(ascii_lower(k) for k in (OFFICE_365, ADMIN_PORTALS,
                                                 SERVICE_MANAGEMENT_API))
-"""The casefolded ``includeApplications`` / ``excludeApplications`` values that name a
+"""The lowercased (ASCII) ``includeApplications`` / ``excludeApplications`` values that name a
 group of applications rather than one application."""
 
 _GROUP_NAMES = {SERVICE_MANAGEMENT_API: "the Windows Azure Service Management API grouping"}
@@ -104,7 +105,7 @@ class CatalogEntry:
 
 @attrs.frozen(kw_only=True)
 class GroupCatalog:
-    """What the catalog says about one group, by casefolded application id."""
+    """What the catalog says about one group, by lowercased (ASCII) application id."""
 
     name: str
     members: Mapping[str, CatalogEntry]
@@ -116,7 +117,7 @@ class GroupCatalog:
 class ApplicationCatalog:
     """The shipped catalog (read once: :func:`application_catalog`)."""
 
-    groups: Mapping[str, GroupCatalog]  # by casefolded group key
+    groups: Mapping[str, GroupCatalog]  # by lowercased (ASCII) group key
     first_party: Mapping[str, CatalogEntry]
     microsoft_tenants: frozenset[str]
     sources: Mapping[str, str]
@@ -132,7 +133,7 @@ def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
 def _by_id(rows: Iterable[Mapping[str, Any]]) -> dict[str, CatalogEntry]:
     out: dict[str, CatalogEntry] = {}
     for row in rows:
-        out.setdefault(row["appId"].casefold(), _entry(row))
+        out.setdefault(ascii_lower(row["appId"]), _entry(row))
     return out
 
 
@@ -140,17 +141,17 @@ def _group(name: str, raw: Mapping[str, Any]) -> GroupCatalog:
     members: dict[str, CatalogEntry] = {}
     undetermined: dict[str, tuple[CatalogEntry, str]] = {}
     for row in raw.get("members", ()):
-        key = row["appId"].casefold()
+        key = ascii_lower(row["appId"])
         if row.get("status") == "candidate-unconfirmed":
             undetermined.setdefault(key, (_entry(row), f"a candidate member of {name}, "
                                                         "unconfirmed"))
         else:
             members.setdefault(key, _entry(row))
     for row in raw.get("historicalOnly", ()):
-        undetermined.setdefault(row["appId"].casefold(), (
+        undetermined.setdefault(ascii_lower(row["appId"]), (
             _entry(row), f"listed in {name} in the past only"))
     for row in raw.get("indirectlyAffectedClients", ()):
-        undetermined.setdefault(row["appId"].casefold(), (
+        undetermined.setdefault(ascii_lower(row["appId"]), (
             _entry(row), f"affected by {name} only indirectly"))
     for key in members:
         undetermined.pop(key, None)
@@ -160,8 +161,8 @@ def _group(name: str, raw: Mapping[str, Any]) -> GroupCatalog:
 
 
 def _read_catalog(data: Mapping[str, Any]) -> ApplicationCatalog:
-    groups = {key.casefold(): _group(_GROUP_NAMES.get(key, key), raw)
-              for key, raw in data["groups"].items() if key.casefold() in GROUP_KEYS}
+    groups = {ascii_lower(key): _group(_GROUP_NAMES.get(key, key), raw)
+              for key, raw in data["groups"].items() if ascii_lower(key) in GROUP_KEYS}
     first_party = _by_id(data["firstParty"])
     for group in groups.values():
         for table in (group.members, group.non_members):
@@ -171,7 +172,7 @@ def _read_catalog(data: Mapping[str, Any]) -> ApplicationCatalog:
             first_party.setdefault(key, entry)
     return ApplicationCatalog(
         groups=groups, first_party=first_party,
-        microsoft_tenants=frozenset(t["tenantId"].casefold()
+        microsoft_tenants=frozenset(ascii_lower(t["tenantId"])
                                     for t in data["microsoftOwnerTenants"]),
         sources=dict(data["sources"]), grades=dict(data["confidenceGrades"]),
         version=data["version"])
@@ -230,7 +231,7 @@ class ApplicationGroupChange:
     unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict)
 
     def __attrs_post_init__(self) -> None:
-        both = sorted({a.casefold() for a in self.add} & {r.casefold() for r in self.remove})
+        both = sorted({ascii_lower(a) for a in self.add} & {ascii_lower(r) for r in self.remove})
         if both:
             raise InvalidModelError("ApplicationGroupChange", "ids either added or removed, "
                                     "not both", both)
@@ -238,7 +239,7 @@ class ApplicationGroupChange:
 
 def check_group_names(names: Iterable[str]) -> None:
     """Every key of ``applicationGroups`` names a group the catalog knows."""
-    unknown = sorted(n for n in names if n.casefold() not in GROUP_KEYS)
+    unknown = sorted(n for n in names if ascii_lower(n) not in GROUP_KEYS)
     if unknown:
         raise InvalidModelError(
             "Tenant.application_groups",
@@ -260,22 +261,22 @@ class ApplicationGroups:
         self._added: dict[str, frozenset[str]] = {}
         self._removed: dict[str, frozenset[str]] = {}
         for name, change in changes.items():
-            key = name.casefold()
+            key = ascii_lower(name)
             self._added[key] = self._added.get(key, frozenset()) | {
-                a.casefold() for a in change.add}
+                ascii_lower(a) for a in change.add}
             self._removed[key] = self._removed.get(key, frozenset()) | {
-                r.casefold() for r in change.remove}
+                ascii_lower(r) for r in change.remove}
         self._owners: dict[str, set[str | None]] = {}
         for sp in service_principals:
             owner = sp.app_owner_organization_id
-            self._owners.setdefault(sp.app_id.casefold(), set()).add(
-                owner.casefold() if owner else None)
+            self._owners.setdefault(ascii_lower(sp.app_id), set()).add(
+                ascii_lower(owner) if owner else None)
         self._memo: dict[tuple[str, str], Membership] = {}
 
     def membership(self, group: str, app_id: str) -> Membership:
         """Whether ``app_id`` is in ``group`` (``True``, ``False`` or ``None`` for
         undetermined) and why, in words."""
-        key = (group.casefold(), app_id.casefold())
+        key = (ascii_lower(group), ascii_lower(app_id))
         known = self._memo.get(key)
         if known is None:
             known = self._memo[key] = self._decide(*key, app_id)

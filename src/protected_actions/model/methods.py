@@ -28,6 +28,7 @@ from .validators import (
     to_str_frozenset,
     to_str_tuple,
 )
+from .vocabulary import Vocabulary, ascii_lower, optional_identifier
 
 __all__ = [
     "BUILT_IN_STRENGTHS",
@@ -69,12 +70,36 @@ class AuthMethod(StrEnum):
 
 
 
+AUTH_METHODS = Vocabulary("an authentication method", tuple(
+    m.value for m in AuthMethod if m is not AuthMethod.UNKNOWN_FUTURE_VALUE))
+"""The method names a session's authentication can show (any case)."""
+
+
+def canonical_methods(value: object) -> object:
+    """Converter: method names in their canonical spelling (they are matched in any
+    case, and compared with strength combinations exactly)."""
+    converted: object = to_str_frozenset(value)  # type: ignore[arg-type]
+    if isinstance(converted, frozenset) and all(isinstance(v, str) for v in converted):
+        return frozenset(AUTH_METHODS.canonical(v) or v for v in converted)
+    return converted
+
+
+def method_names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a set of known method names (blank, padded, control-character
+    and unknown names are errors, with a did-you-mean)."""
+    name = f"{type(instance).__name__}.{attribute.name}"
+    if not isinstance(value, frozenset):
+        raise InvalidModelError(name, "a set of authentication method names", value)
+    for method in sorted(value, key=str):
+        if not isinstance(method, str) or AUTH_METHODS.canonical(method) is None:
+            raise InvalidModelError(name, AUTH_METHODS.expected(method), method)
+
+
 def _method_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, frozenset) or not value or not all(
-        isinstance(v, str) and v for v in value
-    ):
+    if not isinstance(value, frozenset) or not value:
         raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
                                 "a non-empty set of authentication method names", value)
+    method_names(instance, attribute, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -91,9 +116,9 @@ class Authentication:
     ['password', 'sms']
     """
 
-    methods: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=_method_set)
+    methods: frozenset[str] = attrs.field(converter=canonical_methods, validator=_method_set)
     at: datetime = attrs.field(validator=aware_datetime)
-    fido2_aaguid: str | None = attrs.field(default=None, validator=optional_str)
+    fido2_aaguid: str | None = attrs.field(default=None, validator=optional_identifier)
 
 
 def _combinations(value: object) -> object:
@@ -194,8 +219,8 @@ class AuthenticationStrength:
                 continue
             if config.kind != "fido2":
                 return False
-            allowed = {a.casefold() for a in config.allowed_aaguids}
-            if fido2_aaguid is None or fido2_aaguid.casefold() not in allowed:
+            allowed = {ascii_lower(a) for a in config.allowed_aaguids}
+            if fido2_aaguid is None or ascii_lower(fido2_aaguid) not in allowed:
                 return False
         return True
 

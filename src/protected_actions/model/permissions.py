@@ -20,6 +20,7 @@ from protected_actions.errors import InvalidModelError, InvalidPermissionError
 
 from .frozen import FrozenDict, FrozenJSON
 from .validators import non_empty_str, optional_str
+from .vocabulary import ascii_lower
 
 __all__ = [
     "BUILT_IN_ROLES",
@@ -40,7 +41,11 @@ def __dir__() -> list[str]:
 
 DIRECTORY_NAMESPACE = "microsoft.directory"
 _ALL_TASKS = ("allproperties", "alltasks")
-_PERMISSION = re.compile(r"[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9*][\w.\-*]*){2,}")
+_SEGMENT = r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*"
+# The verb may end in a permission grant policy id (``managePermissionGrantsForSelf.
+# microsoft-user-default-legacy``), the one place Entra puts hyphens in an action.
+_VERB = r"[A-Za-z0-9]+(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*"
+_PERMISSION = re.compile(rf"{_SEGMENT}/{_SEGMENT}(?:/{_SEGMENT})*/{_VERB}")
 
 
 def _parse(instance: Permission, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -51,6 +56,14 @@ def _parse(instance: Permission, attribute: attrs.Attribute[Any], value: object)
 @attrs.frozen(repr=False)
 class Permission:
     """A resource action, e.g. ``microsoft.directory/conditionalAccessPolicies/create``.
+
+    The grammar is ``namespace/entity[/property...]/verb``: segments of ASCII letters
+    and digits joined by single dots; the verb may end in a dotted permission grant
+    policy id, which may hold hyphens (``managePermissionGrantsForSelf.microsoft-all-
+    application-permissions``; see
+    https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/custom-consent-permissions).
+    Anything else (a space, an underscore, a ``*``, a homoglyph such as the Cyrillic
+    letter U+0430 for ``a``) raises :class:`~protected_actions.InvalidPermissionError`.
 
     >>> p = Permission("microsoft.directory/conditionalAccessPolicies/basic/update")
     >>> p.namespace, p.entity, p.verb
@@ -63,7 +76,7 @@ class Permission:
     key: str = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "key", self.value.casefold())
+        object.__setattr__(self, "key", ascii_lower(self.value))
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -89,7 +102,7 @@ class Permission:
     @property
     def is_directory(self) -> bool:
         """Whether the permission is in the ``microsoft.directory`` namespace."""
-        return self.namespace.casefold() == DIRECTORY_NAMESPACE
+        return ascii_lower(self.namespace) == DIRECTORY_NAMESPACE
 
     @property
     def is_all_tasks(self) -> bool:

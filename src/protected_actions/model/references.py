@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .vocabulary import ascii_lower
+
 if TYPE_CHECKING:
     from .tenant import Tenant
 
@@ -17,10 +19,10 @@ _SPECIAL_LOCATIONS = frozenset({"all", "alltrusted"})
 def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
     """``(policy id, kind, id)`` for every user, group, role, named location,
     authentication strength and auth context a policy names but the tenant lacks."""
-    users = {u.id.casefold() for u in tenant.users}
-    groups = {g.id.casefold() for g in tenant.groups}
-    roles = {r.id.casefold() for r in tenant.all_role_definitions} | {
-        r.template_id.casefold() for r in tenant.all_role_definitions if r.template_id}
+    users = {ascii_lower(u.id) for u in tenant.users}
+    groups = {ascii_lower(g.id) for g in tenant.groups}
+    roles = {ascii_lower(r.id) for r in tenant.all_role_definitions} | {
+        ascii_lower(r.template_id) for r in tenant.all_role_definitions if r.template_id}
     locations = {n.id for n in tenant.named_locations}
     strengths = {s.id for s in tenant.all_authentication_strengths} | {
         p.grant_controls.embedded_authentication_strength.id for p in tenant.policies
@@ -33,15 +35,15 @@ def unresolved_references(tenant: Tenant) -> tuple[tuple[str, str, str], ...]:
         if c.users is not None:
             u = c.users
             found |= {(p.id, "user", x) for x in (*u.include_users, *u.exclude_users)
-                      if x.casefold() not in _SPECIAL_USERS and x.casefold() not in users}
+                      if ascii_lower(x) not in _SPECIAL_USERS and ascii_lower(x) not in users}
             found |= {(p.id, "group", x) for x in (*u.include_groups, *u.exclude_groups)
-                      if x.casefold() not in groups | _SPECIAL_GROUPS_ROLES}
+                      if ascii_lower(x) not in groups | _SPECIAL_GROUPS_ROLES}
             found |= {(p.id, "role", x) for x in (*u.include_roles, *u.exclude_roles)
-                      if x.casefold() not in roles | _SPECIAL_GROUPS_ROLES}
+                      if ascii_lower(x) not in roles | _SPECIAL_GROUPS_ROLES}
         if c.locations is not None:
             found |= {(p.id, "namedLocation", x)
                       for x in (*c.locations.include_locations, *c.locations.exclude_locations)
-                      if x.casefold() not in _SPECIAL_LOCATIONS and x not in locations}
+                      if ascii_lower(x) not in _SPECIAL_LOCATIONS and x not in locations}
         if c.applications is not None:
             found |= {(p.id, "authContext", x)
                       for x in c.applications.include_authentication_context_class_references

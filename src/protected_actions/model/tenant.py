@@ -34,6 +34,7 @@ from .policy import Policy
 from .references import unresolved_references
 from .session import User
 from .validators import non_empty_str, optional_str, str_set, strict_bool, to_str_frozenset
+from .vocabulary import ascii_lower
 
 __all__ = ["Group", "NamedLocation", "RoleAssignment", "RoleEligibility", "Tenant"]
 
@@ -65,8 +66,10 @@ class RoleAssignment:
     """An active role assignment (Graph ``unifiedRoleAssignment``).
 
     Only tenant-wide assignments (``directory_scope_id`` ``/``) count for Conditional
-    Access role conditions (entra-facts §6.2); a scoped one still grants its
-    permissions within that scope, which the evaluator treats as holding them.
+    Access role conditions (entra-facts §6.2); one scoped to an administrative unit
+    (``/administrativeUnits/{id}``) or an object (``/{objectId}``) grants its
+    permissions only on objects in that scope, so the evaluator counts it only when
+    the request names that scope (``evaluate(..., scope=)``).
     """
 
     id: str | None = attrs.field(default=None, validator=optional_str)
@@ -78,7 +81,9 @@ class RoleAssignment:
 
 @attrs.frozen(kw_only=True)
 class RoleEligibility:
-    """A PIM eligibility (Graph ``unifiedRoleEligibilitySchedule``)."""
+    """A PIM eligibility (Graph ``unifiedRoleEligibilitySchedule``); one scoped below
+    the tenant counts only for a request that names its scope, like a scoped
+    :class:`RoleAssignment`."""
 
     id: str | None = attrs.field(default=None, validator=optional_str)
     principal_id: str = attrs.field(validator=non_empty_str)
@@ -185,7 +190,7 @@ class Tenant:
         _unique("users", [u.id for u in self.users])
         _unique("groups", [g.id for g in self.groups])
         _unique("role_definitions (ids are case-insensitive)",
-                [r.id.casefold() for r in self.role_definitions])
+                [ascii_lower(r.id) for r in self.role_definitions])
         _unique("protected_actions (one context per permission)",
                 [a.permission.key for a in self.protected_actions])
 
@@ -225,7 +230,7 @@ class Tenant:
 
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting ``permission``, if any."""
-        key = permission.key if isinstance(permission, Permission) else permission.casefold()
+        key = permission.key if isinstance(permission, Permission) else ascii_lower(permission)
         return self.memo("model.contexts_by_permission", _contexts_by_permission).get(key)
 
     def policy(self, policy_id: str) -> Policy:

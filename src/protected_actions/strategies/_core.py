@@ -140,10 +140,13 @@ CUSTOM_STRENGTH_IDS = ("strength-custom-1", "strength-custom-2")
 UNKNOWN_STRENGTH_ID = "strength-unknown"
 STRENGTH_IDS = (*(s.id for s in BUILT_IN_STRENGTHS), *CUSTOM_STRENGTH_IDS, UNKNOWN_STRENGTH_ID)
 TERMS_OF_USE_IDS = ("tou-1", "tou-2")
+APPLICATION_ID = "a1a1a1a1-0000-4000-8000-000000000001"
+"""The tenant's own application some generated policies target (a sign-in target)."""
 CUSTOM_CONTROL_IDS = ("custom-control-1",)
 GUEST_TENANT_IDS = ("tenant-partner-1", "tenant-partner-2")
 DEVICE_IDS = ("dev-1", "dev-2", "dev-3")
 AAGUIDS = ("cb69481e-8ff7-4039-93ec-0a2729a154a8", "ee882879-721c-4913-9775-3dfcce97072a")
+_SESSION_METHODS = tuple(m.value for m in AuthMethod if m is not AuthMethod.UNKNOWN_FUTURE_VALUE)
 #: Grant control names: every built-in one, and names this library does not know.
 BUILT_IN_CONTROL_NAMES = (
     "mfa",
@@ -338,7 +341,7 @@ def _auth_context_strategy(ids: st.SearchStrategy[str] | None) -> st.SearchStrat
 def _method_sets() -> st.SearchStrategy[frozenset[str]]:
     combos = sorted({frozenset(c) for s in BUILT_IN_STRENGTHS for c in s.allowed_combinations},
                     key=sorted)
-    methods = _pick([m.value for m in AuthMethod])
+    methods = _pick(_SESSION_METHODS)
     return _pick(combos) | st.frozensets(methods, min_size=1, max_size=3)
 
 
@@ -399,7 +402,7 @@ def _user_strategy(ids: st.SearchStrategy[str] | None, group_ids: st.SearchStrat
         member_of=st.frozensets(_given_or(group_ids, _pick(GROUP_IDS)), max_size=2),
         roles=st.frozensets(roles, max_size=2),
         eligible_roles=st.frozensets(roles, max_size=1),
-        registered_methods=_maybe(st.frozensets(_pick([m.value for m in AuthMethod]),
+        registered_methods=_maybe(st.frozensets(_pick(_SESSION_METHODS),
                                                 min_size=1, max_size=3)),
         guest_or_external_user_type=_maybe(_pick([g.value for g in GuestOrExternalUserType])),
         home_tenant_id=_maybe(_pick(GUEST_TENANT_IDS)),
@@ -504,7 +507,7 @@ def _applications(context_ids: st.SearchStrategy[str]
                   ) -> st.SearchStrategy[ApplicationConditions]:
     contexts = _often(_subsets(context_ids, min_size=1), context_ids.map(_alone)).map(
         lambda ids: ApplicationConditions(include_authentication_context_class_references=ids))
-    apps = _pick([("All",), ("Office365",), ("app-1",)]).map(
+    apps = _pick([("All",), ("Office365",), (APPLICATION_ID,)]).map(
         lambda ids: ApplicationConditions(include_applications=ids))
     actions = st.just(ApplicationConditions(
         include_user_actions=("urn:user:registersecurityinfo",)))
