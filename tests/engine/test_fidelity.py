@@ -23,6 +23,10 @@ PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"
 MFA_STRENGTH = "00000000-0000-0000-0000-000000000002"
 
 
+APP = "11111111-2222-4333-8444-555555555555"
+"""An application id of no catalog group (a tenant's own app)."""
+
+
 def all_resources(policy_id: str = "all", **kwargs: object):  # type: ignore[no-untyped-def]
     return policy(policy_id, applications=ApplicationConditions(
         include_applications=["All"]), **kwargs)
@@ -127,7 +131,7 @@ class TestDeviceFilterExplanations:
         t = self._tenant('device.extensionAttribute1 -eq "SAW"')
         device = Device(is_compliant=False, trust_type="AzureAD",
                         extension_attributes={"extensionAttribute1": "SAW"})
-        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "11111111-2222-4333-8444-555555555555")
+        d = evaluate_sign_in(t, session(auth("fido2"), device=device), APP)
         assert d.outcome is Outcome.DENY
         text = " ".join(result_for(d, "p1").details)
         assert "does not match the exclude filter" in text
@@ -138,14 +142,14 @@ class TestDeviceFilterExplanations:
         """On a compliant device the attribute has its value: excluded, no note."""
         t = self._tenant('device.extensionAttribute1 -eq "SAW"')
         device = Device(is_compliant=True, extension_attributes={"extensionAttribute1": "SAW"})
-        d = evaluate_sign_in(t, session(auth("fido2"), device=device), "11111111-2222-4333-8444-555555555555")
+        d = evaluate_sign_in(t, session(auth("fido2"), device=device), APP)
         assert d.outcome is Outcome.ALLOW
         assert "has no value" not in " ".join(result_for(d, "p1").details)
 
     def test_unregistered_device_says_why(self) -> None:
         """An unregistered device has no value for any property."""
         d = evaluate_sign_in(self._tenant('device.trustType -eq "AzureAD"'),
-                             session(auth("fido2")), "11111111-2222-4333-8444-555555555555")
+                             session(auth("fido2")), APP)
         assert "an unregistered device has no value for any property" in \
             " ".join(result_for(d, "p1").details)
 
@@ -153,7 +157,7 @@ class TestDeviceFilterExplanations:
         """A registered device without the property: the property is named."""
         d = evaluate_sign_in(self._tenant('device.model -eq "X1"'),
                              session(auth("fido2"), device=Device(trust_type="AzureAD")),
-                             "11111111-2222-4333-8444-555555555555")
+                             APP)
         assert "model has no value on this device" in " ".join(result_for(d, "p1").details)
 
 
@@ -174,15 +178,15 @@ def test_analysis_reasons_are_graphs_names() -> None:
 
 
 @pytest.mark.parametrize(("target", "conditions", "reason"), [
-    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["app-2"])},
+    (APP, {"applications": ApplicationConditions(include_applications=["app-2"])},
      "application"),
     (REGISTER_DEVICE, {"applications": ApplicationConditions(
         include_user_actions=[REGISTER_SECURITY_INFO])}, "userActions"),
-    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
+    (APP, {"applications": ApplicationConditions(include_applications=["All"]),
                "sign_in_risk_levels": ["high"]}, "signInRisk"),
-    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
+    (APP, {"applications": ApplicationConditions(include_applications=["All"]),
                "user_risk_levels": ["high"]}, "userRisk"),
-    ("11111111-2222-4333-8444-555555555555", {"applications": ApplicationConditions(include_applications=["All"]),
+    (APP, {"applications": ApplicationConditions(include_applications=["All"]),
                "client_app_types": ["exchangeActiveSync"]}, "clientApps"),
 ])
 def test_not_applied_results_carry_graphs_reason(target: str, conditions: dict[str, object],
@@ -198,6 +202,6 @@ def test_not_applied_results_carry_graphs_reason(target: str, conditions: dict[s
 
 def test_disabled_policy_reason() -> None:
     """A disabled policy: ``policyNotEnabled``."""
-    d = evaluate_sign_in(tenant(all_resources(state="disabled")), session(), "11111111-2222-4333-8444-555555555555")
+    d = evaluate_sign_in(tenant(all_resources(state="disabled")), session(), APP)
     assert result_for(d, "all").analysis_reasons == ("policyNotEnabled",)
 

@@ -96,7 +96,8 @@ def _open_vocabulary(vocabulary: Vocabulary, kind: str) -> Any:
             else:
                 close = _near_miss_of(vocabulary, value)
                 if close is not None:
-                    problem = f"a known {kind} or another {kind}'s name (did you mean {close!r}?)"
+                    problem = (f"a known {kind} or another {kind}'s name "
+                               f"(did you mean {close!r}?)")
         if problem is not None:
             raise InvalidModelError(name, f"{vocabulary.expected(value)}; {problem}", value)
 
@@ -177,8 +178,9 @@ class Device:
     ``trust_type`` is ``AzureAD`` (Entra joined), ``ServerAD`` (hybrid joined) or
     ``Workplace`` (registered), in any case; another well-formed name (Graph's What If
     example sends ``EntraID``) is kept and matches only itself in a device filter,
-    while a near miss of a known value (``AzurAD``) is an error. ``is_managed`` says the device is Intune-managed;
-    extension attributes only have values at evaluation when the device is managed,
+    while a near miss of a known value (``AzurAD``) is an error. ``is_managed`` says
+    the device is Intune-managed; extension attributes only have values at evaluation
+    when the device is managed,
     compliant or hybrid joined (entra-facts §7.3).
     """
 
