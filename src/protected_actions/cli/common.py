@@ -97,8 +97,10 @@ def tenant_source(spec: str) -> Path:
     return Path(str(sample_tenant_file())) if spec == SAMPLE else Path(spec)
 
 
-def load_tenant_arg(spec: str) -> Tenant:
-    """The tenant ``--tenant`` names."""
+def load_tenant_arg(spec: str, *, strict: bool = False) -> Tenant:
+    """The tenant ``--tenant`` names (``--strict``: every unknown property is an error)."""
+    if strict:
+        return load_tenant(tenant_source(spec), strict=True)
     return sample_tenant() if spec == SAMPLE else load_tenant(spec)
 
 
@@ -157,9 +159,12 @@ def _common() -> argparse.ArgumentParser:
 
 
 def tenant_option(parser: argparse.ArgumentParser) -> None:
-    """Add the ``--tenant`` option."""
+    """Add the ``--tenant`` and ``--strict`` options."""
     parser.add_argument("--tenant", required=True, metavar="PATH",
                         help='tenant bundle file or folder, or "sample"')
+    parser.add_argument("--strict", action="store_true",
+                        help="treat every unknown property in the tenant as an error "
+                             "(by default unknown properties are kept and reported by lint)")
 
 
 def add_command(sub: Any, name: str, handler: Handler,

@@ -42,7 +42,7 @@ def _print_decision(args: argparse.Namespace, decision: Decision, io: Streams) -
 
 
 def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = load_tenant_arg(args.tenant, strict=args.strict)
     session = load_session_arg(args.session, io.stdin)
     permission = check_permission(tenant, args.action)
     decision = evaluate(tenant, session, permission,
@@ -51,7 +51,7 @@ def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
 
 
 def _cmd_what_if(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = load_tenant_arg(args.tenant, strict=args.strict)
     session = load_session_arg(args.session, io.stdin)
     return _print_decision(args, evaluate_sign_in(tenant, session, args.app), io)
 

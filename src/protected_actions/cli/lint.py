@@ -29,7 +29,7 @@ FAIL_ON = {**{s.value: s.rank for s in sorted(Severity, key=lambda s: s.rank)}, 
 
 
 def _cmd_lint(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = load_tenant_arg(args.tenant, strict=args.strict)
     findings = lint(tenant)
     if args.format == "json":
         io.stdout.write(json.dumps(lint_json(findings), indent=2) + "\n")

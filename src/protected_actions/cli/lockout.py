@@ -18,7 +18,7 @@ __all__ = ["register"]
 
 
 def _cmd_lockout(args: argparse.Namespace, io: Streams) -> int:
-    tenant = load_tenant_arg(args.tenant)
+    tenant = load_tenant_arg(args.tenant, strict=args.strict)
     bar = ProgressBar(io.stderr)
     try:
         report = find_lockouts(tenant, progress=bar)

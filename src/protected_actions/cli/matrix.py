@@ -197,7 +197,7 @@ def matrix_json(matrix: Matrix) -> dict[str, Any]:
 
 
 def _cmd_matrix(args: argparse.Namespace, streams: Streams) -> int:
-    matrix = build_matrix(load_tenant_arg(args.tenant))
+    matrix = build_matrix(load_tenant_arg(args.tenant, strict=args.strict))
     if args.format == "json":
         streams.stdout.write(json.dumps(matrix_json(matrix), indent=2) + "\n")
     elif args.format == "csv":

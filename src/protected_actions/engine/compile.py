@@ -21,6 +21,7 @@ from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
 from protected_actions.model.permissions import Permission, RoleDefinition
 from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
 from protected_actions.model.session import User
+from protected_actions.model.unrecognised import Unrecognised, find_unrecognised, is_configured
 
 from ._memo import remember
 from .decision import Control, ControlKind
@@ -176,6 +177,7 @@ class CompiledPolicy:
     insider_risk: frozenset[str] | None
     authentication_flows: frozenset[str] | None
     undecidable: tuple[str, ...]
+    empty: bool  # Entra's emptyPolicy: no grant and no session control; never applies
     checks: tuple[str, ...]  # the conditions it configures, beyond users and target
     grant_shape: int = -1  # policies with equal grant controls and window share a number
     # grant and session
@@ -235,6 +237,9 @@ class CompiledTenant:
     """Role-assignable group (casefolded) -> (active roles at any scope, tenant-wide
     active roles, eligible roles) assigned to it."""
     role_grants: Mapping[str, tuple[frozenset[str], frozenset[str]]]
+    undetermined_protection: Mapping[str, str]
+    """Permission key -> why its protection is unknown (a ``resourceActions`` entry
+    with a property the evaluator cannot read): decided fail-closed."""
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
     keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
@@ -294,12 +299,30 @@ def nested_closure(groups: Iterable[str], parents: Mapping[str, frozenset[str]]
     return frozenset(seen)
 
 
+def describe_json(value: object) -> str:
+    """``a list``, ``a string``...: the JSON type of a value, for messages."""
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+_STATES = {
+    PolicyState.ENABLED.value.casefold(): "enabled",
+    PolicyState.DISABLED.value.casefold(): "disabled",
+    PolicyState.REPORT_ONLY.value.casefold(): "reportOnly",
+}
+
+
 def _state(value: str) -> str:
-    return {
-        PolicyState.ENABLED.value: "enabled",
-        PolicyState.DISABLED.value: "disabled",
-        PolicyState.REPORT_ONLY.value: "reportOnly",
-    }.get(value, "unknown")
+    """The policy state, matched case-insensitively; any other value is ``unknown``
+    (treated as enforced: fail-closed)."""
+    return _STATES.get(value.casefold(), "unknown")
 
 
 def _compile_filter(flt: Filter | None) -> CompiledFilter | None:
@@ -367,7 +390,15 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
               ) -> tuple[bool, bool, tuple[CompiledControl, ...]]:
     grant = policy.grant_controls
     if grant is None:
-        return True, False, ()
+        raw = policy.unmodelled.get("grantControls")
+        if raw is None or isinstance(raw, Mapping):
+            return True, False, ()
+        # grantControls of the wrong type ([], a string...): what it requires is
+        # unknown, so it is a requirement no prompt can satisfy (DESIGN §4).
+        return True, False, (CompiledControl(control=Control(
+            kind=ControlKind.UNKNOWN_CONTROL, detail="grantControls",
+            message=f"grantControls of the wrong type ({describe_json(raw)}), which this "
+            "evaluator cannot read")),)
     block = any(c.casefold() == "block" for c in grant.built_in_controls)
     out: list[CompiledControl] = []
     for name in grant.built_in_controls:
@@ -408,59 +439,53 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
         out.append(CompiledControl(control=Control(
             kind=ControlKind.CUSTOM_CONTROL, detail=custom,
             message=f"custom control {custom!r}")))
+    for unknown in _unreadable(grant, "grantControls"):
+        if unknown.kind == "property":
+            out.append(CompiledControl(control=Control(
+                kind=ControlKind.UNKNOWN_CONTROL, detail=unknown.path,
+                message=f"{unknown.describe()}, which this evaluator cannot check")))
     operator = grant.operator.upper()
     operator_and = operator != "OR"  # an unknown operator reads as the stricter AND
     return operator_and, block, tuple(out)
 
 
-def _is_configured(value: object) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, (str, tuple, list, Mapping)):
-        return bool(value) and not (isinstance(value, Mapping) and
-                                    not any(_is_configured(v) for v in value.values()))
-    return True
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
-
-
-_MODELLED: dict[type, frozenset[str]] = {}
-
-
-def _modelled(kind: type) -> frozenset[str]:
-    """The JSON names (casefolded) of a model's fields."""
-    known = _MODELLED.get(kind)
-    if known is None:
-        known = _MODELLED[kind] = frozenset(
-            _camel(f.name).casefold() for f in attrs.fields(kind))
-    return known
-
-
-def _unknown_properties(part: object) -> list[str]:
-    """Unmodelled keys that carry a value and are neither annotations (``@odata...``)
-    nor the raw form of a modelled property (kept only for a lossless round trip)."""
-    unmodelled = part.unmodelled  # type: ignore[attr-defined]
-    if not unmodelled:
+def _unreadable(part: object, path: str) -> list[Unrecognised]:
+    """What ``part`` (and every object in it) holds that the evaluator cannot read and
+    that could matter: unknown properties that carry a value, unknown values."""
+    if part is None:
         return []
-    modelled = _modelled(type(part))
-    return [k for k, v in unmodelled.items()
-            if "@" not in k and not k.startswith("#") and k.casefold() not in modelled
-            and _is_configured(v)]
+    return [u for u in find_unrecognised(part, path) if u.configured]
 
 
-def _undecidable(policy: Policy) -> tuple[str, ...]:
-    """Properties the evaluator does not model that carry a value: never ignored."""
-    cond = policy.conditions
-    found = [f"conditions.{k}" for k in _unknown_properties(cond)]
-    for name in ("users", "applications", "platforms", "locations", "devices",
-                 "client_applications", "authentication_flows", "device_states"):
-        part = getattr(cond, name)
-        if part is not None:
-            found += [f"conditions.{name}.{k}" for k in _unknown_properties(part)]
-    return tuple(sorted(found))
+def _undecidable(policy: Policy) -> tuple[tuple[str, ...], frozenset[str]]:
+    """What makes the policy's applicability undetermined: unknown properties and
+    values in its conditions and session controls (never ignored, DESIGN §4); and
+    the paths of the conditions holding an unknown value (each is then left out of
+    its own check, so only the undetermined verdict speaks for it: it never fails
+    an inclusion and never satisfies an exclusion)."""
+    found = _unreadable(policy.conditions, "conditions") + \
+        _unreadable(policy.session_controls, "sessionControls")
+    return (tuple(u.describe() for u in found),
+            frozenset(u.path for u in found if u.kind == "value"))
+
+
+def _unless(unknown: frozenset[str], path: str, value: frozenset[str] | None,
+            instead: frozenset[str] | None) -> frozenset[str] | None:
+    """``value``, or ``instead`` when the condition at ``path`` holds an unknown value."""
+    return instead if path in unknown else value
+
+
+def _session_configured(policy: Policy) -> bool:
+    controls = policy.session_controls
+    if controls is None:
+        return False
+    return controls.sign_in_frequency is not None or is_configured(dict(controls.others))
+
+
+def _is_empty(policy: Policy, controls: tuple[CompiledControl, ...], block: bool) -> bool:
+    """Entra's ``emptyPolicy``: neither a grant control nor a session control (a
+    grant of the wrong type is an unreadable control, not an empty grant)."""
+    return not controls and not block and not _session_configured(policy)
 
 
 UNDECIDABLE_TENANTS: frozenset[str] = frozenset({"\x00undecidable"})
@@ -504,6 +529,7 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
     window, window_text = _sign_in_frequency(policy)
     operator_and, block, controls = _controls(policy, strengths)
     app_types = _fold(cond.client_app_types)
+    undecidable, unknown = _undecidable(policy)
     return CompiledPolicy(
         policy=policy, id=policy.id, state=_state(policy.state),
         has_users=has_users,
@@ -526,10 +552,15 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
         contexts=frozenset(apps.include_authentication_context_class_references)
         if apps else frozenset(),
         has_application_filter=bool(apps and apps.application_filter),
-        client_app_types=None if not app_types or "all" in app_types else app_types,
-        include_platforms=None if not inc_platforms or "all" in inc_platforms
-        else inc_platforms,
-        exclude_platforms=_fold(platforms.exclude_platforms) if platforms else frozenset(),
+        client_app_types=_unless(unknown, "conditions.clientAppTypes", None
+                                 if not app_types or "all" in app_types else app_types, None),
+        include_platforms=_unless(unknown, "conditions.platforms.includePlatforms", None
+                                  if not inc_platforms or "all" in inc_platforms
+                                  else inc_platforms, None),
+        exclude_platforms=_unless(
+            unknown, "conditions.platforms.excludePlatforms",
+            _fold(platforms.exclude_platforms) if platforms else frozenset(),
+            frozenset()) or frozenset(),
         include_locations=tuple(cond.locations.include_locations) if cond.locations else (),
         exclude_locations=tuple(cond.locations.exclude_locations) if cond.locations else (),
         device_filter=_compile_filter(devices.device_filter if devices else None),
@@ -537,12 +568,18 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
                                     + (states.include_states if states else ())),
         exclude_device_states=_fold((devices.exclude_device_states if devices else ())
                                     + (states.exclude_states if states else ())),
-        sign_in_risk=_fold(cond.sign_in_risk_levels) or None,
-        user_risk=_fold(cond.user_risk_levels) or None,
-        insider_risk=_fold(cond.insider_risk_levels) or None,
-        authentication_flows=(_fold(cond.authentication_flows.transfer_methods) - {"none"}
-                              or None) if cond.authentication_flows else None,
-        undecidable=_undecidable(policy),
+        sign_in_risk=_unless(unknown, "conditions.signInRiskLevels",
+                             _fold(cond.sign_in_risk_levels) or None, None),
+        user_risk=_unless(unknown, "conditions.userRiskLevels",
+                          _fold(cond.user_risk_levels) or None, None),
+        insider_risk=_unless(unknown, "conditions.insiderRiskLevels",
+                             _fold(cond.insider_risk_levels) or None, None),
+        authentication_flows=_unless(
+            unknown, "conditions.authenticationFlows.transferMethods",
+            (_fold(cond.authentication_flows.transfer_methods) - {"none"} or None)
+            if cond.authentication_flows else None, None),
+        undecidable=undecidable,
+        empty=_is_empty(policy, controls, block),
         checks=(),
         operator_and=operator_and, block=block, controls=controls,
         sign_in_frequency=window, sign_in_frequency_text=window_text,
@@ -707,6 +744,15 @@ def _embedded_strengths(tenant: Tenant) -> list[AuthenticationStrength]:
             and p.grant_controls.embedded_authentication_strength is not None]
 
 
+def _undetermined_protection(tenant: Tenant) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for index, action in enumerate(tenant.protected_actions):
+        found = _unreadable(action, f"resourceActions[{index}]")
+        if found:
+            out[action.permission.key] = "; ".join(u.describe() for u in found)
+    return out
+
+
 def compiled(tenant: Tenant) -> CompiledTenant:
     """The index of ``tenant``: compiled on first use and kept with the tenant."""
     # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
@@ -728,7 +774,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
     compiled = tuple(attrs.evolve(cp, checks=_configured_checks(cp),
                                   grant_shape=shapes.setdefault(_grant_key(cp), len(shapes)))
                      for cp in compiled)
-    live = [cp for cp in compiled if cp.state != "disabled"]
+    live = [cp for cp in compiled if cp.state != "disabled" and not cp.empty]
     roles: dict[str, RoleDefinition] = {}
     role_template: dict[str, str] = {}
     for role in tenant.all_role_definitions:
@@ -755,6 +801,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         by_user_action=_by_key(live, "user_actions"),
         contexts_by_permission={a.permission.key: a.context_id
                                 for a in tenant.protected_actions},
+        undetermined_protection=_undetermined_protection(tenant),
         roles=roles,
         role_template=role_template,
         group_parents=group_parents,

@@ -308,7 +308,7 @@ def check_undecidable(cp: CompiledPolicy, req: Request) -> Explained:
     """Conditions the evaluator does not model: never ignored, always undetermined."""
     if not cp.undecidable:
         return True, ""
-    return None, "conditions this evaluator cannot decide: " + ", ".join(cp.undecidable)
+    return None, "policy data this evaluator cannot interpret: " + "; ".join(cp.undecidable)
 
 
 CHECKS_BY_NAME: dict[str, tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]]]

@@ -40,10 +40,11 @@ GraphJSON: TypeAlias = Mapping[str, Any]
 T = TypeVar("T")
 
 
-def _structure(data: Any, type_: Any, source: str | None = None) -> Any:
+def _structure(data: Any, type_: Any, source: str | None = None, *,
+               strict: bool = False) -> Any:
     """Structure with the shared converter; any failure becomes a LoadError."""
     try:
-        return shared_converter().structure(data, type_)
+        return shared_converter(strict=strict).structure(data, type_)
     except LoadError:
         raise
     except Exception as exc:
@@ -59,28 +60,31 @@ def _read(source: PathLike | Any) -> tuple[Any, str | None]:
 # -- tenants --------------------------------------------------------------------------------
 
 
-def load_tenant(source: PathLike | GraphJSON) -> Tenant:
+def load_tenant(source: PathLike | GraphJSON, *, strict: bool = False) -> Tenant:
     """Load a tenant bundle (DESIGN §5): a bundle file, a bundle folder (one
     ``KEY.json`` per key) or an already parsed mapping.
 
     Every list may be a bare array or a Graph page ``{"value": [...]}``; a page's own
     annotations are kept as the key's sibling annotations (``KEY@odata.context``).
-    Unknown keys and properties are kept. A policy or named location without an
-    ``id`` takes its ``displayName`` as id.
+    Unknown keys and properties are kept (and reported by lint); a near miss of a
+    known property (``grantControl``, ``includeUser``) is an error with a
+    did-you-mean, and ``strict=True`` makes every unknown property an error
+    (annotations such as ``@odata.context`` are still kept). A policy or named
+    location without an ``id`` takes its ``displayName`` as id.
 
     :raises LoadError: listing every problem with its JSON path (and file).
     """
     if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        return _load_folder(Path(source))
+        return _load_folder(Path(source), strict=strict)
     data, name = _read(source)
-    tenant: Tenant = _structure(data, Tenant, name)
+    tenant: Tenant = _structure(data, Tenant, name, strict=strict)
     return tenant
 
 
 _TOP_KEY = re.compile(r"\$(?:\.([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\])")
 
 
-def _load_folder(folder: Path) -> Tenant:
+def _load_folder(folder: Path, *, strict: bool = False) -> Tenant:
     files = {path.stem: path for path in sorted(folder.glob("*.json")) if path.is_file()}
     bundle: dict[str, Any] = {}
     found: list[LoadProblem] = []
@@ -92,7 +96,7 @@ def _load_folder(folder: Path) -> Tenant:
     if found:
         raise LoadError(found)
     try:
-        tenant: Tenant = _structure(bundle, Tenant, str(folder))
+        tenant: Tenant = _structure(bundle, Tenant, str(folder), strict=strict)
     except LoadError as exc:
         by_key = {key.casefold(): str(path) for key, path in files.items()}
         raise LoadError([_in_file(p, by_key) for p in exc.problems]) from exc.__cause__
@@ -151,9 +155,9 @@ def dump_tenant(tenant: Tenant, *, for_create: bool = False) -> dict[str, Any]:
 # -- policies and templates ---------------------------------------------------------------
 
 
-def load_policy(source: PathLike | GraphJSON) -> Policy:
+def load_policy(source: PathLike | GraphJSON, *, strict: bool = False) -> Policy:
     """Load one ``conditionalAccessPolicy`` (or one Microsoft template) from a file or
-    a parsed mapping.
+    a parsed mapping (``strict``: as for :func:`load_tenant`).
 
     :raises LoadError: listing every problem with its JSON path; a list or a Graph
         page is a problem too (use :func:`load_policies`).
@@ -163,22 +167,24 @@ def load_policy(source: PathLike | GraphJSON) -> Policy:
         what = "a Graph page" if is_page(data) else describe(data)
         raise LoadError([LoadProblem("$", f"expected one policy object, got {what} "
                                           "(load_policies reads lists)", name)])
-    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name)
+    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name, strict=strict)
     return policies[0]
 
 
-def load_policies(source: PathLike | GraphJSON | Sequence[GraphJSON]) -> tuple[Policy, ...]:
+def load_policies(source: PathLike | GraphJSON | Sequence[GraphJSON], *,
+                  strict: bool = False) -> tuple[Policy, ...]:
     """Load policies from a file or parsed JSON: a single policy, a bare array, a
     Graph page ``{"value": [...]}`` or Microsoft's template list (each template
     becomes a report-only policy named after the template, with the template's id as
     its ``id`` and ``templateId``; see :func:`dump_template`).
 
     A page's own annotations are not kept (:func:`load_tenant` keeps them).
+    ``strict``: as for :func:`load_tenant`.
 
     :raises LoadError: listing every problem with its JSON path.
     """
     data, name = _read(source)
-    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name)
+    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name, strict=strict)
     return policies
 
 
