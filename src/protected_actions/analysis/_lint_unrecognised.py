@@ -1,9 +1,10 @@
 """Lint rules for what the tenant holds but the library cannot interpret (PA180-PA183).
 
 Every unknown property and every unknown enumeration value is reported with its JSON
-path in the bundle (``$.conditionalAccessPolicies[2].conditions.times``) and the known
-name it is closest to; a policy with neither grant nor session controls is Entra's
-``emptyPolicy``.
+path in the bundle (``$.conditionalAccessPolicies[?(@.id=='p1')].conditions.times``:
+list items are named by id, so the findings do not depend on the order of a list)
+and the known name it is closest to; a policy with neither grant nor session
+controls is Entra's ``emptyPolicy``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from protected_actions.engine.compile import compiled
 from protected_actions.model.tenant import Tenant
-from protected_actions.model.unrecognised import Unrecognised, find_unrecognised
+from protected_actions.model.unrecognised import Unrecognised, find_unrecognised, selector
 
 from ._lint_catalog import Finding, finding
 
@@ -26,7 +27,8 @@ def _read_by_evaluator(item: Unrecognised, where: str) -> bool:
     controls, or a ``resourceActions`` entry)?"""
     if where == "resourceActions":
         return True
-    rest = item.path.split("]", 1)[1] if "]" in item.path else ""
+    rest = item.path.split(")]", 1)[1] if ")]" in item.path else \
+        item.path.split("]", 1)[1] if "]" in item.path else ""
     return rest.lstrip(".").startswith(_READ)
 
 
@@ -68,10 +70,11 @@ def _one(item: Unrecognised, where: str, policy_id: str | None) -> Finding:
 def unrecognised_findings(tenant: Tenant) -> Iterator[Finding]:
     """PA180-PA182 for every unknown property and value, PA183 for empty policies."""
     for index, policy in enumerate(tenant.policies):
-        for item in find_unrecognised(policy, f"$.conditionalAccessPolicies[{index}]"):
+        where = "$.conditionalAccessPolicies" + selector(policy, index)
+        for item in find_unrecognised(policy, where):
             yield _one(item, "conditionalAccessPolicies", policy.id)
     for index, action in enumerate(tenant.protected_actions):
-        for item in find_unrecognised(action, f"$.resourceActions[{index}]"):
+        for item in find_unrecognised(action, "$.resourceActions" + selector(action, index)):
             yield _one(item, "resourceActions", None)
     for item in find_unrecognised(tenant, skip=frozenset({"policies", "protected_actions"})):
         yield _one(item, item.path.split(".")[1].split("[")[0], None)

@@ -21,7 +21,8 @@ import attrs
 
 from .spelling import near_miss
 
-__all__ = ["DOCUMENTED", "VOCABULARIES", "Unrecognised", "find_unrecognised", "is_configured"]
+__all__ = ["DOCUMENTED", "VOCABULARIES", "Unrecognised", "find_unrecognised", "is_configured",
+           "selector"]
 
 DOCUMENTED: Mapping[str, tuple[str, ...]] = {
     "Policy": ("deletedDateTime",),
@@ -243,6 +244,20 @@ def _own(obj: Any, path: str) -> Iterator[Unrecognised]:
                                        (cls.__name__, attribute)]))
 
 
+def selector(item: Any, index: int) -> str:
+    """The JSONPath step for an item of a list: by its ``id`` (or a protected action
+    by its ``name``), so that paths do not depend on the order of the list; by index
+    when it has neither."""
+    ident = getattr(item, "id", None)
+    if isinstance(ident, str) and ident:
+        return f"[?(@.id=={ident!r})]"
+    permission = getattr(item, "permission", None)
+    name = getattr(permission, "value", None)
+    if isinstance(name, str):
+        return f"[?(@.name=={name!r})]"
+    return f"[{index}]"
+
+
 def find_unrecognised(root: Any, path: str = "$",
                       skip: frozenset[str] = frozenset()) -> tuple[Unrecognised, ...]:
     """Every unknown property and unknown enumeration value in ``root`` and the models
@@ -259,7 +274,7 @@ def find_unrecognised(root: Any, path: str = "$",
             if attrs.has(type(value)):
                 stack.append((value, _step(where, key), frozenset()))
             elif isinstance(value, tuple):
-                stack.extend((item, f"{_step(where, key)}[{index}]", frozenset())
+                stack.extend((item, _step(where, key) + selector(item, index), frozenset())
                              for index, item in reversed(list(enumerate(value)))
                              if attrs.has(type(item)))
     return tuple(found)
