@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.helpers import CA_CREATE, auth, check, result_for, session
+from tests.helpers import CA_CREATE, auth, check, result_for, session, user
 
 from protected_actions import (
     Decision,
@@ -98,6 +98,23 @@ def test_an_unknown_condition_value_or_property_makes_the_policy_undetermined(
         assert d.outcome is Outcome.DENY and d.complete
         return
     _undetermined(d, text)
+
+
+@pytest.mark.parametrize("side", ["include", "exclude"])
+def test_an_unknown_guest_type_makes_the_guest_condition_undetermined(side: str) -> None:
+    """``b2bCollaborationGuests`` (a typo) must not silently leave a guest out of the
+    policy (or excluded from it)."""
+    guests = {"guestOrExternalUserTypes": "b2bCollaborationGuests",
+              "externalTenants": {"membershipKind": "all"}}
+    users: dict[str, Any] = {"includeUsers": [] if side == "include" else ["All"],
+                             f"{side}GuestsOrExternalUsers": guests}
+    guest = user("gina", user_type="guest", guest_or_external_user_type="b2bCollaborationGuest",
+                 home_tenant_id="t-home")
+    d = check(_tenant(_with_conditions(users=users)),
+              session(auth("password", "microsoftAuthenticatorPush"), who=guest))
+    assert d.outcome is Outcome.DENY
+    assert not d.complete
+    assert result_for(d, "p1").applies
 
 
 def test_an_unknown_session_control_makes_the_policy_undetermined() -> None:

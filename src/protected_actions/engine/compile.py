@@ -21,7 +21,12 @@ from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
 from protected_actions.model.permissions import Permission, RoleDefinition
 from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
 from protected_actions.model.session import User
-from protected_actions.model.unrecognised import Unrecognised, find_unrecognised, is_configured
+from protected_actions.model.unrecognised import (
+    VOCABULARIES,
+    Unrecognised,
+    find_unrecognised,
+    is_configured,
+)
 
 from ._memo import remember
 from .decision import Control, ControlKind
@@ -488,6 +493,9 @@ def _is_empty(policy: Policy, controls: tuple[CompiledControl, ...], block: bool
     return not controls and not block and not _session_configured(policy)
 
 
+_GUEST_TYPES = frozenset(t.casefold() for t in VOCABULARIES[
+    ("GuestsOrExternalUsers", "guest_or_external_user_types")]) - {"none"}
+
 UNDECIDABLE_TENANTS: frozenset[str] = frozenset({"\x00undecidable"})
 """External tenants of a ``membershipKind`` the evaluator does not know (fail-closed)."""
 
@@ -498,6 +506,11 @@ def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | N
     if not isinstance(spec, GuestsOrExternalUsers):
         return None, None
     types = _fold(spec.guest_or_external_user_types) - {"none"}
+    if types - _GUEST_TYPES:
+        # A guest type Graph does not document: which guests it names is unknown, so
+        # for every guest the condition is undetermined (never satisfies an
+        # exclusion, never escapes an inclusion).
+        return types | _GUEST_TYPES, UNDECIDABLE_TENANTS
     tenants = spec.external_tenants
     kind = tenants.membership_kind.casefold() if tenants is not None else "all"
     if kind == "all":
