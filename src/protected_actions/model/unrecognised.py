@@ -223,20 +223,48 @@ def _values(value: Any) -> Iterator[str]:
                 (v for v in item if isinstance(v, str)) if isinstance(item, tuple) else ()
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+_ENUMERATED: dict[type, tuple[tuple[str, str, frozenset[str]], ...]] = {}
+_MODELS: dict[type, bool] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    found = _NAMES.get(cls)
+    if found is None:
+        found = _NAMES[cls] = tuple(sorted({graph_key(cls, f.name) for f in attrs.fields(cls)}
+                                           | set(DOCUMENTED.get(cls.__name__, ()))))
+    return found
+
+
+def _enumerated(cls: type) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(attribute, Graph key, known values) of the class's enumerated attributes."""
+    found = _ENUMERATED.get(cls)
+    if found is None:
+        found = _ENUMERATED[cls] = tuple(
+            (attribute, key, _FOLDED[(cls.__name__, attribute)])
+            for attribute, key in _children(cls) if (cls.__name__, attribute) in _FOLDED)
+    return found
+
+
+def _is_model(cls: type) -> bool:
+    found = _MODELS.get(cls)
+    if found is None:
+        found = _MODELS[cls] = attrs.has(cls)
+    return found
+
+
 def _own(obj: Any, path: str) -> Iterator[Unrecognised]:
     cls = type(obj)
-    known = _known_names(cls)
-    names = sorted({graph_key(cls, f.name) for f in attrs.fields(cls)}
-                   | set(DOCUMENTED.get(cls.__name__, ())))
-    for key, value in _bag(obj).items():
-        if not isinstance(key, str) or _is_annotation(key) or key.casefold() in known:
-            continue
-        yield Unrecognised(kind="property", path=_step(path, key), name=key,
-                           suggestion=near_miss(key, names), configured=is_configured(value))
-    for attribute, key in _children(cls):
-        allowed = _FOLDED.get((cls.__name__, attribute))
-        if allowed is None:
-            continue
+    bag = _bag(obj)
+    if bag:
+        known = _known_names(cls)
+        for key, value in bag.items():
+            if not isinstance(key, str) or _is_annotation(key) or key.casefold() in known:
+                continue
+            yield Unrecognised(kind="property", path=_step(path, key), name=key,
+                               suggestion=near_miss(key, _names(cls)),
+                               configured=is_configured(value))
+    for attribute, key, allowed in _enumerated(cls):
         for text in dict.fromkeys(_values(getattr(obj, attribute))):
             if text.casefold() not in allowed:
                 yield Unrecognised(kind="value", path=_step(path, key), name=text,
@@ -271,10 +299,10 @@ def find_unrecognised(root: Any, path: str = "$",
             if attribute in not_here:
                 continue
             value = getattr(obj, attribute)
-            if attrs.has(type(value)):
+            if _is_model(type(value)):
                 stack.append((value, _step(where, key), frozenset()))
-            elif isinstance(value, tuple):
+            elif isinstance(value, tuple) and value and _is_model(type(value[0])):
                 stack.extend((item, _step(where, key) + selector(item, index), frozenset())
                              for index, item in reversed(list(enumerate(value)))
-                             if attrs.has(type(item)))
+                             if _is_model(type(item)))
     return tuple(found)
