@@ -260,3 +260,11 @@ def test_annotations_and_documented_properties_are_not_near_misses() -> None:
     _set(bundle, (*P0, "sessionControls"), "persistentBrowser", {"isEnabled": True})
     _set(bundle, ("resourceActions", 0), "actionVerb", "POST")
     load_tenant(bundle, strict=True)
+
+
+@pytest.mark.parametrize("value", ["p1 ", "", "p\x001"])
+def test_a_padded_or_blank_policy_id_is_a_load_error(value: str) -> None:
+    bundle = _bundle()
+    bundle["conditionalAccessPolicies"][0]["id"] = value
+    [message] = _problems(bundle)
+    assert message.startswith("$.conditionalAccessPolicies[0].id: invalid id or value ")

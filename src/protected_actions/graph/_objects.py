@@ -174,8 +174,9 @@ def structure_hook(schema: Schema, ctx: Context) -> StructureHook:
             raise GraphValueError("an object", data)
         known, extra = _object_error(schema, lambda: _split(schema, data))
         original = dict(known)
-        if schema.prepare is not None:
-            schema.prepare(known, extra)
+        prepare = schema.prepare
+        if prepare is not None:
+            _object_error(schema, lambda: prepare(known, extra))
         tag = known.pop(TYPE_KEY, None) if schema.tag is not None else None
         unknown = _unknown(schema, extra, ctx)
         if schema.extras is not None:

@@ -59,7 +59,9 @@ from ._codecs import (
     Text,
     if_set,
     is_set,
+    token_item,
 )
+from ._errors import GraphValueError
 from ._schema import READ_ONLY, TYPE_KEY, Field, Schema, TagRule, normalize_type
 from ._special import (
     CombinationKind,
@@ -98,9 +100,17 @@ def _optional(attr: str, key: str) -> Field:
 
 
 def _derive_id(known: dict[str, Any], extra: dict[str, Any]) -> None:
-    """A policy or named location without an ``id`` is named by its ``displayName``."""
+    """A policy or named location without an ``id`` is named by its ``displayName``;
+    an ``id`` given is an id (never blank, padded or holding control characters)."""
     name = known.get("displayName")
-    if known.get("id") is None and isinstance(name, str) and name:
+    given = known.get("id")
+    if isinstance(given, str):
+        try:
+            token_item(given)
+        except GraphValueError as exc:
+            exc.key = "id"
+            raise
+    if given is None and isinstance(name, str) and name:
         known["id"] = name
 
 
