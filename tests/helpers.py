@@ -24,12 +24,14 @@ from protected_actions import (
     Policy,
     PolicyResult,
     ProtectedAction,
+    SessionControls,
     SessionState,
     Tenant,
     User,
     UserConditions,
     evaluate,
 )
+from protected_actions.model.frozen import freeze_mapping
 
 __all__ = [
     "CA_ADMIN",
@@ -38,6 +40,7 @@ __all__ = [
     "DELETED_ITEMS_DELETE",
     "GA",
     "NOW",
+    "SESSION_ONLY",
     "SEC_ADMIN",
     "ago",
     "auth",
@@ -81,6 +84,12 @@ def session(*authentications: Authentication, who: User | None = None,
             **fields: Any) -> SessionState:
     """A session at :data:`NOW` for ``who`` (an active Global Administrator by default)."""
     return SessionState(at=NOW, user=who or user(), authentications=authentications, **fields)
+
+
+SESSION_ONLY = SessionControls(others=freeze_mapping(
+    {"persistentBrowser": {"isEnabled": True, "mode": "always"}}))
+"""Session controls that require nothing: a policy with these and no grant control
+applies and is satisfied (without any control it would be Entra's emptyPolicy)."""
 
 
 def policy(policy_id: str = "p1", *, controls: Iterable[str] = ("mfa",),

@@ -48,6 +48,7 @@ from protected_actions import (
     UserConditions,
 )
 from protected_actions.analysis import CATALOG, Finding, Severity, lint
+from protected_actions.model.frozen import FrozenDict
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lint.md"
 EVERYONE = UserConditions(include_users=("All",))
@@ -88,7 +89,8 @@ def test_catalog_severities() -> None:
         "PA111": "info", "PA120": "error", "PA121": "error", "PA122": "warning",
         "PA123": "warning", "PA130": "error", "PA131": "warning", "PA140": "warning",
         "PA141": "warning", "PA150": "error", "PA160": "warning", "PA161": "info",
-        "PA170": "error", "PA171": "warning", "PA172": "warning"}
+        "PA170": "error", "PA171": "warning", "PA172": "warning", "PA180": "warning",
+        "PA181": "info", "PA182": "error", "PA183": "error"}
 
 
 def test_findings_sorted_by_severity_code_subjects() -> None:
@@ -707,7 +709,10 @@ def test_every_code_in_one_tenant() -> None:
                    devices=DeviceConditions(device_filter=Filter(mode="include", rule="(("))),
             policy("p3", users=UserConditions(include_groups=(BREAKGLASS,)), contexts=("c4",),
                    locations=LocationConditions(include_locations=("loc-office", GUID_GROUP))),
+            policy("p4", controls=(), contexts=("c4",), client_app_types=("browsers",),
+                   unmodelled=FrozenDict({"zzFuture": True, "zzEmpty": None})),
         ],
+        unmodelled=FrozenDict({"zzKept": 1}),
         auth_contexts=[AuthContext(id="c1", is_available=False), AuthContext(id="c3")],
         protected_actions=[ProtectedAction(permission=CA_CREATE, context_id="c1"),
                            ProtectedAction(permission="microsoft.directory/deletedItems/delete",

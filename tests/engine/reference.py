@@ -10,7 +10,7 @@ language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -480,6 +480,25 @@ def _result(state: str, applies: bool, blocked: bool,
     return "failure"
 
 
+def _empty(p: pa.Policy) -> bool:
+    """Entra's ``emptyPolicy``: no grant control and no session control (a
+    ``grantControls`` of the wrong type is kept raw and is not empty)."""
+    g = p.grant_controls
+    if g is None:
+        raw = p.unmodelled.get("grantControls")
+        grant_empty = raw is None or isinstance(raw, Mapping)
+    else:
+        grant_empty = not (g.built_in_controls or g.custom_authentication_factors
+                           or g.terms_of_use or g.authentication_strength
+                           or g.embedded_authentication_strength is not None
+                           or any(_configured(v) for k, v in g.unmodelled.items()
+                                  if "@" not in k))
+    c = p.session_controls
+    session_empty = c is None or (c.sign_in_frequency is None
+                                  and not any(_configured(v) for v in c.others.values()))
+    return grant_empty and session_empty
+
+
 def reference_evaluate(t: pa.Tenant, s: pa.SessionState, action: str) -> RefDecision:
     """DESIGN §4, steps 1 to 6, for one protected action."""
     permission = pa.Permission(action)
@@ -500,7 +519,8 @@ def reference_evaluate(t: pa.Tenant, s: pa.SessionState, action: str) -> RefDeci
                  if p.conditions.applications is not None
                  and context in p.conditions.applications
                  .include_authentication_context_class_references]
-    if permission.is_directory and not any(p.state == "enabled" for p in targeting):
+    if permission.is_directory and not any(p.state == "enabled" and not _empty(p)
+                                           for p in targeting):
         return RefDecision("deny", frozenset({("CONTEXT_NOT_ENFORCED", None)}), (), True, {})
     results: dict[str, RefPolicy] = {}
     blocked, unmet, undetermined = [], [], []
@@ -508,6 +528,10 @@ def reference_evaluate(t: pa.Tenant, s: pa.SessionState, action: str) -> RefDeci
     for p in sorted(t.policies, key=lambda p: p.id):
         if p.state == "disabled":
             results[p.id] = RefPolicy(False, "notEnabled", "policyNotEnabled", False)
+            continue
+        if _empty(p):
+            results[p.id] = RefPolicy(False, _result(p.state, False, False, []),
+                                      "emptyPolicy", False)
             continue
         applies, reason, und = _applies(t, p, s, user, context)
         is_blocked, reqs = _grant(t, p, s) if applies else (False, [])

@@ -17,6 +17,7 @@ from tests.helpers import (
     GA,
     NOW,
     SEC_ADMIN,
+    SESSION_ONLY,
     ago,
     auth,
     check,
@@ -168,7 +169,7 @@ class TestAuthorization:
 
     def test_conditional_access_never_grants(self) -> None:
         """Satisfying every policy does not make up for a missing role."""
-        t = tenant(policy(controls=(), grant=None))
+        t = tenant(policy(controls=(), session_controls=SESSION_ONLY))
         d = check(t, session(auth("fido2"), who=user(roles=())))
         assert d.codes == (ReasonCode.NOT_AUTHORIZED,)
 
@@ -630,7 +631,7 @@ class TestReportOnly:
                                  expected: PolicyResultName) -> None:
         """Report-only policies are reported with the sign-in log's reportOnly* names."""
         # entra-facts §6.3: Success / Failure / User action required / Not applied.
-        t = tenant(policy("p1", controls=(), grant=None), report_only)
+        t = tenant(policy("p1", controls=(), session_controls=SESSION_ONLY), report_only)
         d = check(t, session(*evidence))
         assert d.outcome is Outcome.ALLOW
         assert result_for(d, "p2").result is expected
@@ -669,7 +670,7 @@ class TestUnknownPolicyState:
 
     def test_unknown_state_enforced(self) -> None:
         """An unknown-state policy is enforced and reported UNKNOWN_POLICY_STATE."""
-        t = tenant(policy("p1", controls=(), grant=None),
+        t = tenant(policy("p1", controls=(), session_controls=SESSION_ONLY),
                    policy("p2", state="partiallyEnabled", controls=("compliantDevice",)))
         d = check(t, session())
         assert d.outcome is Outcome.DENY

@@ -24,6 +24,7 @@ from protected_actions import (
     SessionState,
     Tenant,
 )
+from protected_actions.engine.compile import compiled
 from protected_actions.model.frozen import FrozenDict, FrozenJSON, freeze_mapping
 from protected_actions.strategies import (
     authentications,
@@ -364,8 +365,11 @@ class TestMonotonicity:
                 context = changed.context_for(action)
                 assert policy.state == "enabled"
                 assert policy.targets_context(str(context))
+                # An enabled emptyPolicy (no grant, no session control) never applies
+                # and does not enforce a context (DESIGN §4).
+                empty = {cp.id for cp in compiled(changed).compiled if cp.empty}
                 assert not any(p.state == "enabled" and p.targets_context(str(context))
-                               for p in changed.policies)
+                               and p.id not in empty for p in changed.policies)
                 continue
             assert not_stricter(before, after)
 

@@ -70,10 +70,9 @@ class TestPaths:
         ]
 
     def test_empty_string_in_a_list_is_reported_at_the_list(self) -> None:
-        """An empty id in a list breaks the model's rule and is reported there."""
+        """An empty id in a list is reported at the item."""
         assert problems_of(policy("p", include_users=["All", ""]), load_policy) == [
-            "$.conditions.users.includeUsers: expected a collection of non-empty strings, "
-            "got a list ([\"All\", \"\"])"]
+            '$.conditions.users.includeUsers[1]: invalid id or value "": blank']
 
     def test_unknown_named_location_type(self) -> None:
         """An unknown ``@odata.type`` on a named location lists the known ones."""
@@ -113,7 +112,7 @@ class TestPaths:
         assert problems_of(session, load_session) == [
             "$.device.isCompliant: expected true or false, got \"no\"",
             "$.device.extensionAttribute1: expected a string, got 5",
-            "$.ipAdress: unknown property",
+            "$.ipAdress: unknown property; did you mean 'ipAddress'?",
         ]
 
 

@@ -73,7 +73,8 @@ SETTINGS = settings(max_examples=120, deadline=None,
 
 # -- small building blocks -------------------------------------------------------------
 
-IDS = st.text(alphabet=string.ascii_letters + string.digits + "-_<> ", min_size=1, max_size=8)
+IDS = st.text(alphabet=string.ascii_letters + string.digits + "-_<> ", min_size=1,
+              max_size=8).filter(lambda s: s == s.strip())  # ids are never padded
 NAMES = st.text(max_size=10)
 OPTIONAL_NAMES = st.none() | NAMES
 JSON: st.SearchStrategy[Any] = st.recursive(

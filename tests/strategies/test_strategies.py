@@ -298,7 +298,10 @@ PAIR_FEATURES: dict[str, Callable[[Pair], bool]] = {
         (pair[1].at - a.at).days >= 1 for a in pair[1].authentications),
 }
 #: Every reason code but POLICY_ISSUE (bad device filter rules are not in the pool).
-REASONS = {f"reason {code.value}" for code in ReasonCode if code is not ReasonCode.POLICY_ISSUE}
+# Not in the default pools: bad device filter rules (POLICY_ISSUE) and resourceActions
+# entries with properties the evaluator cannot read (PROTECTION_UNDETERMINED).
+REASONS = {f"reason {code.value}" for code in ReasonCode
+           if code not in (ReasonCode.POLICY_ISSUE, ReasonCode.PROTECTION_UNDETERMINED)}
 
 
 def _reach(strategy: st.SearchStrategy[Any], features: dict[str, Callable[[Any], bool]],

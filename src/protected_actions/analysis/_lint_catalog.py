@@ -94,6 +94,10 @@ CATALOG: Mapping[str, Rule] = _rules(
     ("PA170", _E, "Device filter the evaluator cannot read"),
     ("PA171", _W, "Grant control the evaluator cannot check"),
     ("PA172", _W, "Approved client app grant control"),
+    ("PA180", _W, "Unknown property the evaluator cannot interpret"),
+    ("PA181", _I, "Unknown property kept as data"),
+    ("PA182", _E, "Unknown enumeration value"),
+    ("PA183", _E, "Policy without grant or session controls"),
 )
 """Every rule, by code. Titles are the headings of ``docs/lint.md``."""
 

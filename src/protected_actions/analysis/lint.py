@@ -12,7 +12,10 @@ need answered and never re-implement policy semantics (DESIGN §1, §4a):
 - protected actions and their contexts (PA120-PA123, PA160);
 - single policies (PA130, PA131, PA161, PA170-PA172) and the policy count (PA150);
 - references the tenant does not define (PA140) and values that are not ids at
-  all (PA141).
+  all (PA141);
+- what the library cannot interpret, each with its JSON path: unknown properties
+  (PA180 where the evaluator reads them, PA181 elsewhere), unknown enumeration
+  values (PA182) and policies without grant or session controls (PA183).
 
 ```pycon
 >>> import protected_actions as pa
@@ -35,6 +38,7 @@ from ._lint_rules import (
     policy_findings,
     reference_findings,
 )
+from ._lint_unrecognised import unrecognised_findings
 
 __all__ = ["CATALOG", "POLICY_LIMIT", "Finding", "Rule", "Severity", "lint"]
 
@@ -48,5 +52,6 @@ def lint(tenant: Tenant) -> tuple[Finding, ...]:
     if not isinstance(tenant, Tenant):
         raise InvalidModelError("tenant", "a Tenant", tenant)
     found = [*emergency_findings(tenant), *context_findings(tenant),
-             *policy_findings(tenant), *reference_findings(tenant)]
+             *policy_findings(tenant), *reference_findings(tenant),
+             *unrecognised_findings(tenant)]
     return tuple(sorted(found, key=Finding.sort_key))

@@ -119,16 +119,18 @@ def tenant_source(spec: str | Sequence[str] | None) -> Path:
 
 
 def load_tenant_arg(spec: str | Sequence[str], *, allow_empty: bool = False,
-                    placeholders: Mapping[str, str] | None = None) -> Tenant:
+                    placeholders: Mapping[str, str] | None = None,
+                    strict: bool = False) -> Tenant:
     """The tenant ``--tenant`` names: ``sample``, or one or more bundle files,
-    folders or repository files combined."""
+    folders or repository files combined (``strict``: every unknown property is an
+    error)."""
     specs = _specs(spec)
     if specs == [SAMPLE]:
-        return sample_tenant()
+        return load_tenant(str(sample_tenant_file()), strict=True) if strict else sample_tenant()
     if SAMPLE in specs:
         raise UsageError('--tenant sample cannot be combined with other --tenant paths')
     return load_tenant(specs[0] if len(specs) == 1 else specs, allow_empty=allow_empty,
-                       placeholders=placeholders or None)
+                       placeholders=placeholders or None, strict=strict)
 
 
 def locator(tenant: Tenant) -> Callable[[str], tuple[Path, int] | None]:
@@ -174,10 +176,11 @@ def tenant_from(args: argparse.Namespace) -> Tenant:
     groups (and the flags') applied."""
     config = config_from(args)
     specs = _specs(getattr(args, "tenant", None))
+    strict = getattr(args, "strict", False)
     if SAMPLE in specs:
-        return load_tenant_arg(specs)
+        return load_tenant_arg(specs, strict=strict)
     return load_configured_tenant(
-        specs, config, allow_empty=getattr(args, "allow_empty", False),
+        specs, config, allow_empty=getattr(args, "allow_empty", False), strict=strict,
         accounts=getattr(args, "emergency_account", None) or (),
         groups=getattr(args, "emergency_group", None) or ())
 
@@ -274,6 +277,9 @@ def tenant_option(parser: argparse.ArgumentParser) -> None:
                              "configuration's tenant)")
     parser.add_argument("--allow-empty", action="store_true",
                         help="accept a tenant without any Conditional Access policy")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat every unknown property in the tenant as an error "
+                             "(by default unknown properties are kept and reported by lint)")
     parser.add_argument("--config", metavar="TOML",
                         help="configuration file (default: the nearest protected-actions."
                              "toml, or pyproject.toml with [tool.protected-actions])")

@@ -22,6 +22,12 @@ from protected_actions.model.methods import MFA_STRENGTH, AuthenticationStrength
 from protected_actions.model.permissions import Permission, RoleDefinition
 from protected_actions.model.policy import Filter, GrantControl, Policy, PolicyState
 from protected_actions.model.session import User
+from protected_actions.model.unrecognised import (
+    VOCABULARIES,
+    Unrecognised,
+    find_unrecognised,
+    is_configured,
+)
 from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
@@ -178,6 +184,7 @@ class CompiledPolicy:
     insider_risk: frozenset[str] | None
     authentication_flows: frozenset[str] | None
     undecidable: tuple[str, ...]
+    empty: bool  # Entra's emptyPolicy: no grant and no session control; never applies
     checks: tuple[str, ...]  # the conditions it configures, beyond users and target
     grant_shape: int = -1  # policies with equal grant controls and window share a number
     # grant and session
@@ -260,6 +267,9 @@ class CompiledTenant:
     """All-resources policies with an authentication strength, as they apply to the
     security-info registration user action when a registration policy's strength is
     preferred (see :func:`registration_variant`), by policy id."""
+    undetermined_protection: Mapping[str, str]
+    """Permission key -> why its protection is unknown (a ``resourceActions`` entry
+    with a property the evaluator cannot read): decided fail-closed."""
     group_scoped_roles: Mapping[str, tuple[ScopedRole, ...]] = attrs.field(factory=dict)
     """Role-assignable group -> the roles assigned to it below the tenant."""
     caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
@@ -321,12 +331,30 @@ def nested_closure(groups: Iterable[str], parents: Mapping[str, frozenset[str]]
     return frozenset(seen)
 
 
+def describe_json(value: object) -> str:
+    """``a list``, ``a string``...: the JSON type of a value, for messages."""
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+_STATES = {
+    PolicyState.ENABLED.value.lower(): "enabled",
+    PolicyState.DISABLED.value.lower(): "disabled",
+    PolicyState.REPORT_ONLY.value.lower(): "reportOnly",
+}
+
+
 def _state(value: str) -> str:
-    return {
-        PolicyState.ENABLED.value: "enabled",
-        PolicyState.DISABLED.value: "disabled",
-        PolicyState.REPORT_ONLY.value: "reportOnly",
-    }.get(value, "unknown")
+    """The policy state, matched case-insensitively; any other value is ``unknown``
+    (treated as enforced: fail-closed)."""
+    return _STATES.get(ascii_lower(value), "unknown")
 
 
 def _compile_filter(flt: Filter | None) -> CompiledFilter | None:
@@ -394,7 +422,15 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
               ) -> tuple[bool, bool, tuple[CompiledControl, ...]]:
     grant = policy.grant_controls
     if grant is None:
-        return True, False, ()
+        raw = policy.unmodelled.get("grantControls")
+        if raw is None or isinstance(raw, Mapping):
+            return True, False, ()
+        # grantControls of the wrong type ([], a string...): what it requires is
+        # unknown, so it is a requirement no prompt can satisfy (DESIGN §4).
+        return True, False, (CompiledControl(control=Control(
+            kind=ControlKind.UNKNOWN_CONTROL, detail="grantControls",
+            message=f"grantControls of the wrong type ({describe_json(raw)}), which this "
+            "evaluator cannot read")),)
     block = any(ascii_lower(c) == "block" for c in grant.built_in_controls)
     out: list[CompiledControl] = []
     for name in grant.built_in_controls:
@@ -435,60 +471,57 @@ def _controls(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
         out.append(CompiledControl(control=Control(
             kind=ControlKind.CUSTOM_CONTROL, detail=custom,
             message=f"custom control {custom!r}")))
+    for unknown in _unreadable(grant, "grantControls"):
+        if unknown.kind == "property":
+            out.append(CompiledControl(control=Control(
+                kind=ControlKind.UNKNOWN_CONTROL, detail=unknown.path,
+                message=f"{unknown.describe()}, which this evaluator cannot check")))
     operator = grant.operator.upper()
     operator_and = operator != "OR"  # an unknown operator reads as the stricter AND
     return operator_and, block, tuple(out)
 
 
-def _is_configured(value: object) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, (str, tuple, list, Mapping)):
-        return bool(value) and not (isinstance(value, Mapping) and
-                                    not any(_is_configured(v) for v in value.values()))
-    return True
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
-
-
-_MODELLED: dict[type, frozenset[str]] = {}
-
-
-def _modelled(kind: type) -> frozenset[str]:
-    """The JSON names (lowercased (ASCII)) of a model's fields."""
-    known = _MODELLED.get(kind)
-    if known is None:
-        known = _MODELLED[kind] = frozenset(
-            ascii_lower(_camel(f.name)) for f in attrs.fields(kind))
-    return known
-
-
-def _unknown_properties(part: object) -> list[str]:
-    """Unmodelled keys that carry a value and are neither annotations (``@odata...``)
-    nor the raw form of a modelled property (kept only for a lossless round trip)."""
-    unmodelled = part.unmodelled  # type: ignore[attr-defined]
-    if not unmodelled:
+def _unreadable(part: object, path: str) -> list[Unrecognised]:
+    """What ``part`` (and every object in it) holds that the evaluator cannot read and
+    that could matter: unknown properties that carry a value, unknown values."""
+    if part is None:
         return []
-    modelled = _modelled(type(part))
-    return [k for k, v in unmodelled.items()
-            if "@" not in k and not k.startswith("#") and ascii_lower(k) not in modelled
-            and _is_configured(v)]
+    return [u for u in find_unrecognised(part, path) if u.configured]
 
 
-def _undecidable(policy: Policy) -> tuple[str, ...]:
-    """Properties the evaluator does not model that carry a value: never ignored."""
-    cond = policy.conditions
-    found = [f"conditions.{k}" for k in _unknown_properties(cond)]
-    for name in ("users", "applications", "platforms", "locations", "devices",
-                 "client_applications", "authentication_flows", "device_states"):
-        part = getattr(cond, name)
-        if part is not None:
-            found += [f"conditions.{name}.{k}" for k in _unknown_properties(part)]
-    return tuple(sorted(found))
+def _undecidable(policy: Policy) -> tuple[tuple[str, ...], frozenset[str]]:
+    """What makes the policy's applicability undetermined: unknown properties and
+    values in its conditions and session controls (never ignored, DESIGN §4); and
+    the paths of the conditions holding an unknown value (each is then left out of
+    its own check, so only the undetermined verdict speaks for it: it never fails
+    an inclusion and never satisfies an exclusion)."""
+    found = _unreadable(policy.conditions, "conditions") + \
+        _unreadable(policy.session_controls, "sessionControls")
+    return (tuple(u.describe() for u in found),
+            frozenset(u.path for u in found if u.kind == "value"))
 
+
+def _unless(unknown: frozenset[str], path: str, value: frozenset[str] | None,
+            instead: frozenset[str] | None) -> frozenset[str] | None:
+    """``value``, or ``instead`` when the condition at ``path`` holds an unknown value."""
+    return instead if path in unknown else value
+
+
+def _session_configured(policy: Policy) -> bool:
+    controls = policy.session_controls
+    if controls is None:
+        return False
+    return controls.sign_in_frequency is not None or is_configured(dict(controls.others))
+
+
+def _is_empty(policy: Policy, controls: tuple[CompiledControl, ...], block: bool) -> bool:
+    """Entra's ``emptyPolicy``: neither a grant control nor a session control (a
+    grant of the wrong type is an unreadable control, not an empty grant)."""
+    return not controls and not block and not _session_configured(policy)
+
+
+_GUEST_TYPES = frozenset(ascii_lower(t) for t in VOCABULARIES[
+    ("GuestsOrExternalUsers", "guest_or_external_user_types")]) - {"none"}
 
 UNDECIDABLE_TENANTS: frozenset[str] = frozenset({"\x00undecidable"})
 """External tenants of a ``membershipKind`` the evaluator does not know (fail-closed)."""
@@ -500,6 +533,11 @@ def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | N
     if not isinstance(spec, GuestsOrExternalUsers):
         return None, None
     types = _fold(spec.guest_or_external_user_types) - {"none"}
+    if types - _GUEST_TYPES:
+        # A guest type Graph does not document: which guests it names is unknown, so
+        # for every guest the condition is undetermined (never satisfies an
+        # exclusion, never escapes an inclusion).
+        return types | _GUEST_TYPES, UNDECIDABLE_TENANTS
     tenants = spec.external_tenants
     kind = ascii_lower(tenants.membership_kind) if tenants is not None else "all"
     if kind == "all":
@@ -531,6 +569,7 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
     window, window_text = _sign_in_frequency(policy)
     operator_and, block, controls = _controls(policy, strengths)
     app_types = _fold(cond.client_app_types)
+    undecidable, unknown = _undecidable(policy)
     return CompiledPolicy(
         policy=policy, id=policy.id, state=_state(policy.state),
         has_users=has_users,
@@ -553,10 +592,15 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
         contexts=frozenset(apps.include_authentication_context_class_references)
         if apps else frozenset(),
         has_application_filter=bool(apps and apps.application_filter),
-        client_app_types=None if not app_types or "all" in app_types else app_types,
-        include_platforms=None if not inc_platforms or "all" in inc_platforms
-        else inc_platforms,
-        exclude_platforms=_fold(platforms.exclude_platforms) if platforms else frozenset(),
+        client_app_types=_unless(unknown, "conditions.clientAppTypes", None
+                                 if not app_types or "all" in app_types else app_types, None),
+        include_platforms=_unless(unknown, "conditions.platforms.includePlatforms", None
+                                  if not inc_platforms or "all" in inc_platforms
+                                  else inc_platforms, None),
+        exclude_platforms=_unless(
+            unknown, "conditions.platforms.excludePlatforms",
+            _fold(platforms.exclude_platforms) if platforms else frozenset(),
+            frozenset()) or frozenset(),
         include_locations=tuple(cond.locations.include_locations) if cond.locations else (),
         exclude_locations=tuple(cond.locations.exclude_locations) if cond.locations else (),
         device_filter=_compile_filter(devices.device_filter if devices else None),
@@ -564,12 +608,18 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
                                     + (states.include_states if states else ())),
         exclude_device_states=_fold((devices.exclude_device_states if devices else ())
                                     + (states.exclude_states if states else ())),
-        sign_in_risk=_fold(cond.sign_in_risk_levels) or None,
-        user_risk=_fold(cond.user_risk_levels) or None,
-        insider_risk=_fold(cond.insider_risk_levels) or None,
-        authentication_flows=(_fold(cond.authentication_flows.transfer_methods) - {"none"}
-                              or None) if cond.authentication_flows else None,
-        undecidable=_undecidable(policy),
+        sign_in_risk=_unless(unknown, "conditions.signInRiskLevels",
+                             _fold(cond.sign_in_risk_levels) or None, None),
+        user_risk=_unless(unknown, "conditions.userRiskLevels",
+                          _fold(cond.user_risk_levels) or None, None),
+        insider_risk=_unless(unknown, "conditions.insiderRiskLevels",
+                             _fold(cond.insider_risk_levels) or None, None),
+        authentication_flows=_unless(
+            unknown, "conditions.authenticationFlows.transferMethods",
+            (_fold(cond.authentication_flows.transfer_methods) - {"none"} or None)
+            if cond.authentication_flows else None, None),
+        undecidable=undecidable,
+        empty=_is_empty(policy, controls, block),
         checks=(),
         operator_and=operator_and, block=block, controls=controls,
         sign_in_frequency=window, sign_in_frequency_text=window_text,
@@ -774,6 +824,15 @@ def registration_variant(cp: CompiledPolicy) -> CompiledPolicy | None:
                         grants={})
 
 
+def _undetermined_protection(tenant: Tenant) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for index, action in enumerate(tenant.protected_actions):
+        found = _unreadable(action, f"resourceActions[{index}]")
+        if found:
+            out[action.permission.key] = "; ".join(u.describe() for u in found)
+    return out
+
+
 def compiled(tenant: Tenant) -> CompiledTenant:
     """The index of ``tenant``: compiled on first use and kept with the tenant."""
     # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
@@ -795,7 +854,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
     compiled = tuple(attrs.evolve(cp, checks=_configured_checks(cp),
                                   grant_shape=shapes.setdefault(_grant_key(cp), len(shapes)))
                      for cp in compiled)
-    live = [cp for cp in compiled if cp.state != "disabled"]
+    live = [cp for cp in compiled if cp.state != "disabled" and not cp.empty]
     roles: dict[str, RoleDefinition] = {}
     role_template: dict[str, str] = {}
     for role in tenant.all_role_definitions:
@@ -822,6 +881,7 @@ def compile_tenant(tenant: Tenant) -> CompiledTenant:
         by_user_action=_by_key(live, "user_actions"),
         contexts_by_permission={a.permission.key: a.context_id
                                 for a in tenant.protected_actions},
+        undetermined_protection=_undetermined_protection(tenant),
         roles=roles,
         role_template=role_template,
         group_parents=group_parents,

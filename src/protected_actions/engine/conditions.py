@@ -396,7 +396,7 @@ def _no_value_note(flt: CompiledFilter, req: Request) -> str:
     for name in read:
         if props.get(name) is not None:
             continue
-        if name.casefold().startswith(_EXTENSION_PREFIX) and not exposes:
+        if ascii_lower(name).startswith(_EXTENSION_PREFIX) and not exposes:
             notes.append(f"{name} has no value: extension attributes exist only on an "
                          "Intune-managed, compliant or hybrid Entra joined device, and "
                          "this device is none of these")
@@ -424,7 +424,7 @@ def check_undecidable(cp: CompiledPolicy, req: Request) -> Explained:
     """Conditions the evaluator does not model: never ignored, always undetermined."""
     if not cp.undecidable:
         return True, ""
-    return None, "conditions this evaluator cannot decide: " + ", ".join(cp.undecidable)
+    return None, "policy data this evaluator cannot interpret: " + "; ".join(cp.undecidable)
 
 
 CHECKS_BY_NAME: dict[str, tuple[AnalysisReason, Callable[[CompiledPolicy, Request], Explained]]]

@@ -75,6 +75,9 @@ class ReasonCode(StrEnum):
     POLICY_ISSUE = "POLICY_ISSUE"
     #: A policy whose state is not one the evaluator knows: treated as enforced.
     UNKNOWN_POLICY_STATE = "UNKNOWN_POLICY_STATE"
+    #: The permission's ``resourceActions`` entry holds what the evaluator cannot
+    #: read: its protection is unknown, decided fail-closed (DENY, incomplete).
+    PROTECTION_UNDETERMINED = "PROTECTION_UNDETERMINED"
 
 
 class AnalysisReason(StrEnum):

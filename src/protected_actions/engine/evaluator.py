@@ -256,6 +256,10 @@ def _cached_user_facts(index: CompiledTenant, session: SessionState
 def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _PolicyEval:
     undetermined: list[str] = []
     details: list[str] = []
+    if cp.empty:
+        return _PolicyEval(cp=cp, applies=False, reason=AnalysisReason.EMPTY_POLICY,
+                           undetermined=(), grant=None, details=(
+                               "the policy has neither grant nor session controls",))
     for reason, check in CONDITION_CHECKS:
         verdict, text = check(cp, req)
         if explain and text:
@@ -484,8 +488,8 @@ class _Action:
     """What an action asks of every user: its permission, the context protecting it,
     the candidates on that context, and the reasons of the early answers."""
 
-    __slots__ = ("candidates", "context_id", "early", "not_active", "not_authorized",
-                 "permission")
+    __slots__ = ("candidates", "complete", "context_id", "early", "not_active",
+                 "not_authorized", "permission")
 
     def __init__(self, index: CompiledTenant, permission: Permission) -> None:
         self.permission = permission
@@ -496,7 +500,17 @@ class _Action:
                                       message=f"no active role grants {permission}"),)
         self.early: tuple[Outcome, tuple[Reason, ...]] | None = None
         self.candidates: Candidates | None = None
-        if context_id is None:
+        self.complete = True
+        unknown = index.undetermined_protection.get(permission.key)
+        if unknown is not None:
+            # The mapping says more than the evaluator can read: which context (if
+            # any) protects the permission is unknown, so no policy can be shown to
+            # be satisfied (fail-closed: DENY, incomplete).
+            self.complete = False
+            self.early = Outcome.DENY, (Reason(
+                code=ReasonCode.PROTECTION_UNDETERMINED,
+                message=f"the protection of {permission} cannot be determined: {unknown}"),)
+        elif context_id is None:
             self.early = Outcome.ALLOW, (Reason(
                 code=ReasonCode.NOT_PROTECTED,
                 message=f"{permission} is not a protected action"),)
@@ -603,17 +617,19 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     entry = _user_entry(index, session)
     permission = act.permission
     early = act.early
+    complete = act.complete
     if check_authorization:
         granted = _authorization(index, entry, permission, scope_key)
         if granted is not True:
             early = Outcome.DENY, act.not_active if granted is False else (
                 _out_of_scope(index, entry, permission, scope_key) or act.not_authorized)
+            complete = True
     decision_target = permission.value
     context_id = act.context_id
     if early is not None or act.candidates is None:
         assert early is not None
         return _decision(early[0], early[1], decision_target, session.user.id, context_id,
-                         None, True, _trace(index, session, entry.facts, "context",
+                         None, complete, _trace(index, session, entry.facts, "context",
                                             context_id or decision_target, decision_target))
     return _decide(index, session, entry, act.candidates, kind="context",
                    target=context_id or decision_target, decision_target=decision_target,

@@ -38,10 +38,11 @@ GraphJSON: TypeAlias = Mapping[str, Any]
 T = TypeVar("T")
 
 
-def _structure(data: Any, type_: Any, source: str | None = None) -> Any:
+def _structure(data: Any, type_: Any, source: str | None = None, *,
+               strict: bool = False) -> Any:
     """Structure with the shared converter; any failure becomes a LoadError."""
     try:
-        return shared_converter().structure(data, type_)
+        return shared_converter(strict=strict).structure(data, type_)
     except LoadError:
         raise
     except Exception as exc:
@@ -59,8 +60,9 @@ def _read(source: PathLike | Any) -> tuple[Any, str | None]:
 
 def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
                 allow_empty: bool = False,
-                placeholders: Mapping[str, str] | None = None) -> Tenant:
-    """Load a tenant: a bundle file or an already parsed bundle mapping (DESIGN §5), or
+                placeholders: Mapping[str, str] | None = None,
+                strict: bool = False) -> Tenant:
+    """Load a tenant: a bundle file or an already parsed bundle mapping, or
     a repository as it is: a folder tree of JSON files of any names (one
     ``KEY.json`` per bundle key, or policies, arrays, Graph pages, template lists,
     named locations, strengths, contexts, users, groups and role data classified by
@@ -69,10 +71,13 @@ def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
 
     Every list may be a bare array or a Graph page ``{"value": [...]}``; a page's own
     annotations are kept as the key's sibling annotations (``KEY@odata.context``).
-    Unknown keys and properties are kept. A policy or named location without an
-    ``id`` in a bundle takes its ``displayName`` as id; a policy without an ``id`` in
-    a repository file takes one made from the file (``policies/ca001.json``,
-    ``all.json[2]``).
+    Unknown keys and properties are kept (and reported by lint); a near miss of a
+    known property (``grantControl``, ``includeUser``) is an error with a
+    did-you-mean, and ``strict=True`` makes every unknown property an error
+    (annotations such as ``@odata.context`` are still kept). A policy or named
+    location without an ``id`` in a bundle takes its ``displayName`` as id; a policy
+    without an ``id`` in a repository file takes one made from the file
+    (``policies/ca001.json``, ``all.json[2]``).
 
     ``placeholders`` (repositories only) replaces template tokens such as
     ``"<EmergencyAccessAccountsGroup>"`` in every string read.
@@ -80,7 +85,8 @@ def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
     :raises LoadError: listing every problem with its JSON path (and file and line);
         a folder or file without any policy is an error unless ``allow_empty``.
     """
-    options: dict[str, Any] = {"allow_empty": allow_empty, "placeholders": placeholders}
+    options: dict[str, Any] = {"allow_empty": allow_empty, "placeholders": placeholders,
+                               "strict": strict}
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
@@ -88,12 +94,12 @@ def load_tenant(source: PathLike | GraphJSON | Sequence[PathLike], *,
         data = read_json(path)
         if not _is_bundle(data) or placeholders:
             return load_repository(path, **options)
-        tenant: Tenant = _structure(data, Tenant, str(path))
+        tenant: Tenant = _structure(data, Tenant, str(path), strict=strict)
         return tenant
     if isinstance(source, Sequence) and not isinstance(source, (str, bytes, Mapping)) \
             and source and all(isinstance(p, (str, os.PathLike)) for p in source):
         return load_repository(source, **options)
-    return cast("Tenant", _structure(source, Tenant, None))
+    return cast("Tenant", _structure(source, Tenant, None, strict=strict))
 
 
 def _is_bundle(data: Any) -> bool:
@@ -149,9 +155,9 @@ def dump_tenant(tenant: Tenant, *, for_create: bool = False) -> dict[str, Any]:
 # -- policies and templates ---------------------------------------------------------------
 
 
-def load_policy(source: PathLike | GraphJSON) -> Policy:
+def load_policy(source: PathLike | GraphJSON, *, strict: bool = False) -> Policy:
     """Load one ``conditionalAccessPolicy`` (or one Microsoft template) from a file or
-    a parsed mapping.
+    a parsed mapping (``strict``: as for :func:`load_tenant`).
 
     :raises LoadError: listing every problem with its JSON path; a list or a Graph
         page is a problem too (use :func:`load_policies`).
@@ -161,22 +167,24 @@ def load_policy(source: PathLike | GraphJSON) -> Policy:
         what = "a Graph page" if is_page(data) else describe(data)
         raise LoadError([LoadProblem("$", f"expected one policy object, got {what} "
                                           "(load_policies reads lists)", name)])
-    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name)
+    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name, strict=strict)
     return policies[0]
 
 
-def load_policies(source: PathLike | GraphJSON | Sequence[GraphJSON]) -> tuple[Policy, ...]:
+def load_policies(source: PathLike | GraphJSON | Sequence[GraphJSON], *,
+                  strict: bool = False) -> tuple[Policy, ...]:
     """Load policies from a file or parsed JSON: a single policy, a bare array, a
     Graph page ``{"value": [...]}`` or Microsoft's template list (each template
     becomes a report-only policy named after the template, with the template's id as
     its ``id`` and ``templateId``; see :func:`dump_template`).
 
     A page's own annotations are not kept (:func:`load_tenant` keeps them).
+    ``strict``: as for :func:`load_tenant`.
 
     :raises LoadError: listing every problem with its JSON path.
     """
     data, name = _read(source)
-    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name)
+    policies: tuple[Policy, ...] = _structure(data, PolicyDocument, name, strict=strict)
     return policies
 
 

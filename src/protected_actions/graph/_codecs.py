@@ -24,8 +24,9 @@ from cattrs.errors import (
 )
 
 from protected_actions.model.frozen import thaw
+from protected_actions.model.spelling import token_problem
 
-from ._errors import GraphValueError
+from ._errors import GraphValueError, describe
 
 __all__: list[str] = []
 
@@ -135,6 +136,18 @@ def text_item(value: Any) -> str:
     raise GraphValueError("a string", value)
 
 
+def token_item(value: Any) -> str:
+    """One id, reference or enumeration value: a string that is not blank, padded or
+    holding a control character (``"c1 "`` is not ``"c1"``)."""
+    text = text_item(value)
+    problem = token_problem(text)
+    if problem is not None:
+        raise GraphValueError("an id or value without surrounding whitespace or control "
+                              "characters", text,
+                              message=f"invalid id or value {describe(text)}: {problem}")
+    return text
+
+
 def _add_note(exc: BaseException, note: str) -> None:
     """Attach a cattrs validation note (``__notes__``, PEP 678, as cattrs does)."""
     exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
@@ -238,7 +251,16 @@ class Scalar(Codec):
 
 @attrs.frozen
 class Text(Scalar):
-    """A string; ``null`` is ``None`` when optional, else the model default."""
+    """A string; ``null`` is ``None`` when optional, else the model default.
+    ``token=True``: an id or enumeration value (see :func:`token_item`)."""
+
+    token: bool = False
+
+    def load(self, value: Any, ctx: Context) -> Any:
+        loaded = super().load(value, ctx)
+        if self.token and isinstance(value, str):
+            token_item(value)
+        return loaded
 
     def accepts(self, value: Any) -> bool:
         return isinstance(value, str)
@@ -285,10 +307,11 @@ class Integer(Scalar):
 
 @attrs.frozen
 class Strings(Codec):
-    """A list of strings, kept in order as a tuple."""
+    """A list of ids or enumeration values (:func:`token_item`), kept in order as a
+    tuple."""
 
     def load(self, value: Any, ctx: Context) -> Any:
-        return tuple(each(as_list(value, "a list of strings"), text_item))
+        return tuple(each(as_list(value, "a list of strings"), token_item))
 
     def dump(self, value: Any, ctx: Context) -> Any:
         return list(value)
@@ -303,7 +326,7 @@ class StringSet(Codec):
     def load(self, value: Any, ctx: Context) -> Any:
         if value is None and self.optional:
             return None
-        return frozenset(each(as_list(value, "a list of strings"), text_item))
+        return frozenset(each(as_list(value, "a list of strings"), token_item))
 
     def dump(self, value: Any, ctx: Context) -> Any:
         return None if value is None else sorted(value)
@@ -318,9 +341,10 @@ class Flags(Codec):
         if value is None:
             return ()
         if isinstance(value, str):
-            return split_flags(value)
+            return tuple(token_item(f) for f in split_flags(value))
         if isinstance(value, (list, tuple)):
-            return tuple(f for item in each(value, text_item) for f in split_flags(item))
+            return tuple(token_item(f) for item in each(value, text_item)
+                         for f in split_flags(item))
         raise GraphValueError("a comma-separated string of flags", value)
 
     def dump(self, value: Any, ctx: Context) -> Any:
@@ -333,7 +357,8 @@ class Combinations(Codec):
 
     def load(self, value: Any, ctx: Context) -> Any:
         items = as_list(value, "a list of method combinations such as \"password,sms\"")
-        return tuple(each(items, lambda item: split_flags(text_item(item))))
+        return tuple(each(items, lambda item: tuple(
+            token_item(f) for f in split_flags(text_item(item)))))
 
     def dump(self, value: Any, ctx: Context) -> Any:
         return [",".join(combination) for combination in value]
@@ -355,9 +380,16 @@ class Nested(Codec):
 
     type: Any
     default: Callable[[], Any] | None = None
+    wrong_type_kept: bool = False
+    """Any value that is not an object (``[]``, a string...) reads as ``None`` and is
+    kept raw, for the evaluator to decide fail-closed (``grantControls``)."""
+    empty_list_is_null: bool = True
+    """``[]`` reads as ``null`` (``False``: ``[]`` is the wrong type, an error)."""
 
     def load(self, value: Any, ctx: Context) -> Any:
-        if isinstance(value, list) and not value:
+        if self.wrong_type_kept and value is not None and not isinstance(value, Mapping):
+            return None
+        if isinstance(value, list) and not value and self.empty_list_is_null:
             value = None  # an empty array where an object belongs: not configured
         if value is None and self.default is not None:
             return self.default()
@@ -372,6 +404,8 @@ class Nested(Codec):
         return None if value is None else ctx.unstructure(value)
 
     def differs(self, raw: Any, owner: Any, attr: str, ctx: Context) -> bool:
+        if self.wrong_type_kept and raw is not None and not isinstance(raw, Mapping):
+            return True
         if raw is None or raw == [] or (is_blank(raw) and getattr(owner, attr) is None):
             return super().differs(raw, owner, attr, ctx)
         return False  # the nested object keeps its own raw forms

@@ -62,8 +62,11 @@ def configure_converter(converter: cattrs.Converter, *, strict: bool = False,
     - unknown properties, beta-only properties and ``@odata.*`` annotations
       (including ``authenticationStrength@odata.context`` siblings) are kept in the
       model's ``unmodelled`` (``SessionControls.others`` for session controls) and
-      written back; ``strict=True`` rejects unknown properties (annotations are
-      still kept); the session JSON always rejects them;
+      written back; a near miss of a known property (case aside: a singular for a
+      plural, an edit distance of at most two, one inserted word) is always an
+      error with a did-you-mean; ``strict=True`` rejects every unknown property
+      (annotations and documented properties are still kept); the session JSON
+      always rejects them; kept JSON nests at most 64 levels;
     - a value the model cannot hold exactly (``null`` for a list, a flags list
       instead of a string, a ``memberOf`` order, a non-canonical ``@odata.type``,
       ...) is kept raw in ``unmodelled`` under its Graph name and written back only
@@ -112,9 +115,9 @@ def make_converter(*, strict: bool = False, for_create: bool = False) -> cattrs.
 
 
 @cache
-def shared_converter(*, for_create: bool = False) -> cattrs.Converter:
-    """The converter the load and dump functions use (built once)."""
-    return make_converter(for_create=for_create)
+def shared_converter(*, for_create: bool = False, strict: bool = False) -> cattrs.Converter:
+    """The converter the load and dump functions use (built once per option set)."""
+    return make_converter(for_create=for_create, strict=strict)
 
 
 # -- unions and documents -----------------------------------------------------------------

@@ -29,7 +29,14 @@ import attrs
 from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from protected_actions.model.frozen import FrozenDict, freeze_mapping, thaw
+from protected_actions.model.frozen import (
+    MAX_JSON_DEPTH,
+    FrozenDict,
+    freeze_mapping,
+    thaw,
+    too_deep,
+)
+from protected_actions.model.spelling import near_miss
 
 from ._codecs import Context
 from ._errors import GraphValueError
@@ -101,12 +108,28 @@ def _supplement(schema: Schema, known: dict[str, Any], bag: Mapping[Any, Any]) -
 
 
 def _unknown(schema: Schema, extra: Mapping[str, Any], ctx: Context) -> list[Exception]:
-    """Unknown properties, when the schema or the converter rejects them."""
-    if schema.extras is not None and not ctx.strict:
-        return []
-    return [GraphValueError("a known property", key, key=key, message="unknown property")
-            for key in extra
-            if schema.extras is None or not (_is_annotation(key) or key in schema.documented)]
+    """Problems with the properties the schema does not model: a near miss of a known
+    name (``grantControl``, ``includeUser``) is always an error with a did-you-mean;
+    any other unknown property is an error when the schema keeps none (the session)
+    or the converter is strict; JSON kept as data may nest at most
+    :data:`~protected_actions.model.frozen.MAX_JSON_DEPTH` levels."""
+    found: list[Exception] = []
+    for key, value in extra.items():
+        if too_deep(value):
+            found.append(GraphValueError(
+                "JSON nested less deeply", value, key=key,
+                message=f"nested deeper than {MAX_JSON_DEPTH} levels"))
+        if _is_annotation(key) or key in schema.documented or \
+                key.casefold() == "additionalproperties":
+            continue
+        near = near_miss(key, schema.key_order)
+        if near is not None:
+            found.append(GraphValueError("a known property", key, key=key,
+                                         message=f"unknown property; did you mean {near!r}?"))
+        elif schema.extras is None or ctx.strict:
+            found.append(GraphValueError("a known property", key, key=key,
+                                         message="unknown property"))
+    return found
 
 
 def _build(schema: Schema, core: StructureHook, known: dict[str, Any],
@@ -151,12 +174,15 @@ def structure_hook(schema: Schema, ctx: Context) -> StructureHook:
             raise GraphValueError("an object", data)
         known, extra = _object_error(schema, lambda: _split(schema, data))
         original = dict(known)
-        if schema.prepare is not None:
-            schema.prepare(known, extra)
+        prepare = schema.prepare
+        if prepare is not None:
+            _object_error(schema, lambda: prepare(known, extra))
         tag = known.pop(TYPE_KEY, None) if schema.tag is not None else None
+        unknown = _unknown(schema, extra, ctx)
         if schema.extras is not None:
-            known[schema.extras] = freeze_mapping(extra)
-        obj = _build(schema, core, known, _unknown(schema, extra, ctx))
+            known[schema.extras] = freeze_mapping(
+                {k: None if unknown and too_deep(v) else v for k, v in extra.items()})
+        obj = _build(schema, core, known, unknown)
         kept = _object_error(schema, lambda: _raw_forms(schema, obj, original, tag, ctx))
         if not kept or schema.extras is None:
             return obj

@@ -45,6 +45,7 @@ from protected_actions.model.policy import (
 )
 from protected_actions.model.session import Device, SessionState, User
 from protected_actions.model.tenant import Group, RoleAssignment, RoleEligibility, Tenant
+from protected_actions.model.unrecognised import DOCUMENTED
 
 from ._applications import (
     APPLICATION_GROUP_CHANGE,
@@ -64,7 +65,9 @@ from ._codecs import (
     Text,
     if_set,
     is_set,
+    token_item,
 )
+from ._errors import GraphValueError
 from ._flows import AuthenticationFlow
 from ._schema import READ_ONLY, TYPE_KEY, Field, Schema, TagRule, normalize_type
 from ._special import (
@@ -85,6 +88,13 @@ NAMED_LOCATION = IpNamedLocation | CountryNamedLocation | CompliantNetworkNamedL
 
 _TEXT = Text()
 _OPTIONAL = Text(optional=True)
+_ID = Text(token=True)
+_OPTIONAL_ID = Text(optional=True, token=True)
+
+
+def _token(default: str) -> Text:
+    """An enumeration value with a default for ``null``."""
+    return Text(default=default, token=True)
 _STRINGS = Strings()
 
 
@@ -97,9 +107,17 @@ def _optional(attr: str, key: str) -> Field:
 
 
 def _derive_id(known: dict[str, Any], extra: dict[str, Any]) -> None:
-    """A policy or named location without an ``id`` is named by its ``displayName``."""
+    """A policy or named location without an ``id`` is named by its ``displayName``;
+    an ``id`` given is an id (never blank, padded or holding control characters)."""
     name = known.get("displayName")
-    if known.get("id") is None and isinstance(name, str) and name:
+    given = known.get("id")
+    if isinstance(given, str):
+        try:
+            token_item(given)
+        except GraphValueError as exc:
+            exc.key = "id"
+            raise
+    if given is None and isinstance(name, str) and name:
         known["id"] = name
 
 
@@ -136,7 +154,7 @@ _LOCATION_HEAD = (
 
 def _location(cls: type, tag: str, *fields: Field) -> Schema:
     return Schema(cls, (*_LOCATION_HEAD, *fields), tag=_class_tag(cls, tag),
-                  read_only=READ_ONLY, documented=("deletedDateTime",),
+                  read_only=READ_ONLY, documented=DOCUMENTED[cls.__name__],
                   prepare=_derive_id)
 
 
@@ -166,13 +184,13 @@ COUNTRY_LOCATION = _location(
     _strings("countries_and_regions", "countriesAndRegions"),
     Field("include_unknown_countries_and_regions", "includeUnknownCountriesAndRegions",
           Flag(default=False)),
-    Field("country_lookup_method", "countryLookupMethod", Text(default="clientIpAddress")),
+    Field("country_lookup_method", "countryLookupMethod", _token("clientIpAddress")),
     Field("is_trusted", "isTrusted", Flag(default=False), when=lambda v, o: v is True),
 )
 COMPLIANT_NETWORK_LOCATION = _location(
     CompliantNetworkNamedLocation, "#microsoft.graph.compliantNetworkNamedLocation",
     Field("compliant_network_type", "compliantNetworkType",
-          Text(default="allTenantCompliantNetworks")),
+          _token("allTenantCompliantNetworks")),
     Field("is_trusted", "isTrusted", Flag(default=False)),
 )
 
@@ -205,11 +223,11 @@ COMBINATION_CONFIGURATION = Schema(CombinationConfiguration, (
 ), read_only=READ_ONLY, prepare=_infer_configuration_type)
 
 AUTHENTICATION_STRENGTH = Schema(AuthenticationStrength, (
-    Field("id", "id", _TEXT),
+    Field("id", "id", _ID),
     Field("display_name", "displayName", _TEXT),
     _optional("description", "description"),
-    Field("policy_type", "policyType", Text(default="custom")),
-    Field("requirements_satisfied", "requirementsSatisfied", Text(default="mfa")),
+    Field("policy_type", "policyType", _token("custom")),
+    Field("requirements_satisfied", "requirementsSatisfied", _token("mfa")),
     Field("allowed_combinations", "allowedCombinations", Combinations()),
     _optional("created_date_time", "createdDateTime"),
     _optional("modified_date_time", "modifiedDateTime"),
@@ -236,7 +254,7 @@ def _external_tenants_kind(known: dict[str, Any], extra: dict[str, Any]) -> None
 
 
 EXTERNAL_TENANTS = Schema(ExternalTenants, (
-    Field("membership_kind", "membershipKind", _TEXT),
+    Field("membership_kind", "membershipKind", _ID),
     Field("members", "members", _STRINGS,
           when=lambda v, o: o.membership_kind.casefold() == "enumerated" or is_set(v)),
 ), tag=TagRule(canonical=lambda t: _EXTERNAL_TENANT_TAGS.get(t.membership_kind.casefold()),
@@ -262,7 +280,7 @@ USERS = Schema(UserConditions, (
           Nested(GuestsOrExternalUsers | None)),
 ))
 
-FILTER = Schema(Filter, (Field("mode", "mode", _TEXT), Field("rule", "rule", _TEXT)))
+FILTER = Schema(Filter, (Field("mode", "mode", _ID), Field("rule", "rule", _TEXT)))
 
 APPLICATIONS = Schema(ApplicationConditions, (
     _strings("include_applications", "includeApplications"),
@@ -323,7 +341,7 @@ CONDITIONS = Schema(Conditions, (
 ))
 
 GRANT_CONTROLS = Schema(GrantControls, (
-    Field("operator", "operator", Text(default="OR")),
+    Field("operator", "operator", _token("OR")),
     _strings("built_in_controls", "builtInControls"),
     _strings("custom_authentication_factors", "customAuthenticationFactors"),
     _strings("terms_of_use", "termsOfUse"),
@@ -335,18 +353,14 @@ GRANT_CONTROLS = Schema(GrantControls, (
 SIGN_IN_FREQUENCY = Schema(SignInFrequency, (
     Field("is_enabled", "isEnabled", Flag(optional=True)),
     Field("value", "value", Integer()),
-    _optional("type", "type"),
-    _optional("authentication_type", "authenticationType"),
-    _optional("frequency_interval", "frequencyInterval"),
+    Field("type", "type", _OPTIONAL_ID),
+    Field("authentication_type", "authenticationType", _OPTIONAL_ID),
+    Field("frequency_interval", "frequencyInterval", _OPTIONAL_ID),
 ))
 
 SESSION_CONTROLS = Schema(SessionControls, (
     Field("sign_in_frequency", "signInFrequency", Nested(SignInFrequency | None)),
-), extras="others", documented=(
-    "applicationEnforcedRestrictions", "cloudAppSecurity", "persistentBrowser",
-    "disableResilienceDefaults", "secureSignInSession", "continuousAccessEvaluation",
-    "networkAccessSecurity", "globalSecureAccessFilteringProfile",
-), order=(
+), extras="others", documented=DOCUMENTED["SessionControls"], order=(
     "applicationEnforcedRestrictions", "cloudAppSecurity", "signInFrequency",
     "persistentBrowser", "disableResilienceDefaults", "secureSignInSession",
     "continuousAccessEvaluation", "networkAccessSecurity",
@@ -357,20 +371,21 @@ POLICY = Schema(Policy, (
     Field("id", "id", DerivedId()),
     Field("display_name", "displayName", Text(default="")),
     _optional("description", "description"),
-    Field("state", "state", Text(default="enabled")),
-    Field("conditions", "conditions", Nested(Conditions, default=Conditions)),
-    Field("grant_controls", "grantControls", Nested(GrantControls | None)),
+    Field("state", "state", _token("enabled")),
+    Field("conditions", "conditions",
+          Nested(Conditions, default=Conditions, empty_list_is_null=False)),
+    Field("grant_controls", "grantControls", Nested(GrantControls | None, wrong_type_kept=True)),
     Field("session_controls", "sessionControls", Nested(SessionControls | None)),
     _optional("created_date_time", "createdDateTime"),
     _optional("modified_date_time", "modifiedDateTime"),
     _optional("template_id", "templateId"),
-), read_only=READ_ONLY, documented=("deletedDateTime",), prepare=_derive_id)
+), read_only=READ_ONLY, documented=DOCUMENTED["Policy"], prepare=_derive_id)
 
 
 # -- contexts, protected actions, roles (entra-facts §1.5, §2.1, §10) ----------------------
 
 AUTH_CONTEXT = Schema(AuthContext, (
-    Field("id", "id", _TEXT),
+    Field("id", "id", _ID),
     Field("display_name", "displayName", Text(default="")),
     _optional("description", "description"),
     Field("is_available", "isAvailable", Flag(default=False)),
@@ -378,25 +393,25 @@ AUTH_CONTEXT = Schema(AuthContext, (
 
 PROTECTED_ACTION = Schema(ProtectedAction, (
     Field("permission", "name", PermissionText()),
-    Field("context_id", "authenticationContextId", _TEXT),
-), read_only=READ_ONLY)
+    Field("context_id", "authenticationContextId", _ID),
+), read_only=READ_ONLY, documented=DOCUMENTED["ProtectedAction"])
 
 ROLE_DEFINITION = Schema(RoleDefinition, (
-    Field("id", "id", _TEXT),
+    Field("id", "id", _ID),
     Field("display_name", "displayName", _TEXT),
     Field("is_built_in", "isBuiltIn", Flag(default=True)),
     _optional("template_id", "templateId"),
     Field("permissions", "rolePermissions", RolePermissions()),
-), read_only=READ_ONLY)
+), read_only=READ_ONLY, documented=DOCUMENTED["RoleDefinition"])
 
 
 def _assignment(cls: type) -> Schema:
     return Schema(cls, (
         _optional("id", "id"),
-        Field("principal_id", "principalId", _TEXT),
-        Field("role_definition_id", "roleDefinitionId", _TEXT),
-        Field("directory_scope_id", "directoryScopeId", Text(default="/")),
-    ), read_only=READ_ONLY)
+        Field("principal_id", "principalId", _ID),
+        Field("role_definition_id", "roleDefinitionId", _ID),
+        Field("directory_scope_id", "directoryScopeId", _token("/")),
+    ), read_only=READ_ONLY, documented=DOCUMENTED[cls.__name__])
 
 
 ROLE_ASSIGNMENT = _assignment(RoleAssignment)
@@ -408,24 +423,25 @@ ROLE_ELIGIBILITY = _assignment(RoleEligibility)
 _IDS = StringSet()
 
 USER = Schema(User, (
-    Field("id", "id", _TEXT),
+    Field("id", "id", _ID),
     Field("display_name", "displayName", _OPTIONAL, when=if_set),
-    Field("user_type", "userType", Text(default="member")),
+    Field("user_type", "userType", _token("member")),
     Field("member_of", "memberOf", _IDS),
     Field("roles", "roles", _IDS),
     Field("eligible_roles", "eligibleRoles", _IDS),
     Field("registered_methods", "registeredMethods", StringSet(optional=True),
           when=lambda v, o: v is not None),
-    Field("guest_or_external_user_type", "guestOrExternalUserType", _OPTIONAL, when=if_set),
-    Field("home_tenant_id", "homeTenantId", _OPTIONAL, when=if_set),
-))
+    Field("guest_or_external_user_type", "guestOrExternalUserType", _OPTIONAL_ID,
+          when=if_set),
+    Field("home_tenant_id", "homeTenantId", _OPTIONAL_ID, when=if_set),
+), documented=DOCUMENTED["User"])
 
 GROUP = Schema(Group, (
-    Field("id", "id", _TEXT),
+    Field("id", "id", _ID),
     _optional("display_name", "displayName"),
     Field("is_assignable_to_role", "isAssignableToRole", Flag(default=False)),
     Field("member_of", "memberOf", _IDS),
-))
+), documented=DOCUMENTED["Group"])
 
 BUNDLE_KEYS = (
     "conditionalAccessPolicies", "authenticationContextClassReferences", "namedLocations",

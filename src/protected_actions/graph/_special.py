@@ -15,6 +15,7 @@ from protected_actions.model.contexts import ProtectedAction
 from protected_actions.model.frozen import FrozenDict, thaw
 from protected_actions.model.methods import AuthenticationStrength
 from protected_actions.model.permissions import Permission
+from protected_actions.model.spelling import near_miss
 
 from ._codecs import (
     Codec,
@@ -194,6 +195,9 @@ class EmbeddedStrength(Codec):
         return False
 
 
+_PROTECTED_ACTION_KEYS = ("name", "authenticationContextId")
+
+
 @attrs.frozen
 class ResourceActions(Codec):
     """The bundle's ``resourceActions``: those with an ``authenticationContextId`` are
@@ -210,6 +214,13 @@ class ResourceActions(Codec):
         if not isinstance(item, Mapping):
             raise GraphValueError("a resource action object", item)
         if find(item, "authenticationContextId") is None:
+            # Bundle data, unless a property is a slip for a protected action's own
+            # (``authenticationContextID_``): then the protection would be lost.
+            for key in item:
+                near = near_miss(str(key), _PROTECTED_ACTION_KEYS)
+                if near is not None and str(key).casefold() != near.casefold():
+                    raise GraphValueError("a known property", key, key=str(key),
+                                          message=f"unknown property; did you mean {near!r}?")
             return None
         action: ProtectedAction = ctx.structure(item, ProtectedAction)
         return action

@@ -480,7 +480,8 @@ def _as_paths(sources_: PathLike | Iterable[PathLike]) -> list[Path]:
 
 
 def load_repository(paths: PathLike | Iterable[PathLike], *, allow_empty: bool = False,
-                    placeholders: Mapping[str, str] | None = None) -> Tenant:
+                    placeholders: Mapping[str, str] | None = None,
+                    strict: bool = False) -> Tenant:
     """Load a tenant from one or more folders or files as repositories hold them.
 
     Folders are walked recursively (hidden folders and ``*.scenarios.json`` files are
@@ -488,7 +489,8 @@ def load_repository(paths: PathLike | Iterable[PathLike], *, allow_empty: bool =
     (policies from the repository, named locations and users from an export).
     ``placeholders`` maps tokens that templates use where ids belong
     (``"<EmergencyAccessAccountsGroup>"``) to the tenant's values; every string of
-    every object read has them replaced.
+    every object read has them replaced. ``strict`` makes every unknown property an
+    error (see :func:`~protected_actions.graph.load_tenant`).
 
     :raises LoadError: every file that is not understood, every duplicate id (both
         files named), every invalid object (file and line), or no policy at all
@@ -514,7 +516,7 @@ def load_repository(paths: PathLike | Iterable[PathLike], *, allow_empty: bool =
         else:
             bundle.setdefault(name, value)
     try:
-        tenant: Tenant = shared_converter().structure(bundle, Tenant)
+        tenant: Tenant = shared_converter(strict=strict).structure(bundle, Tenant)
     except LoadError as exc:
         raise LoadError([_locate(p, by_key, found.raw) for p in exc.problems]) from None
     except Exception as exc:

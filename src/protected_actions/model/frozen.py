@@ -56,15 +56,55 @@ FrozenJSON = Union[  # noqa: UP007 - a recursive alias needs the Union form on 3
 
 EMPTY: FrozenDict[str, Any] = FrozenDict()
 
+MAX_JSON_DEPTH = 64
+"""How deeply JSON kept as data may nest (objects and arrays): deeper input is an
+error when it is read, so nothing that walks kept JSON (hashing, equality, writing
+it back, lint) can exhaust the stack."""
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How many objects and arrays nest in ``value`` (a scalar is 0), counted without
+    recursion; counting stops at ``limit + 1``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def too_deep(value: Any) -> bool:
+    """Whether ``value`` nests deeper than :data:`MAX_JSON_DEPTH`."""
+    return json_depth(value) > MAX_JSON_DEPTH
+
 
 def freeze(value: Any) -> FrozenJSON:
-    """Turn a JSON value (dicts, lists, scalars) into its immutable form."""
+    """Turn a JSON value (dicts, lists, scalars) into its immutable form.
+
+    :raises ValueError: the value nests deeper than :data:`MAX_JSON_DEPTH`.
+    """
+    if too_deep(value):
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return _freeze(value)
+
+
+def _freeze(value: Any) -> FrozenJSON:
     if isinstance(value, FrozenDict):
         return value
     if isinstance(value, Mapping):
-        return FrozenDict({str(k): freeze(v) for k, v in value.items()})
+        return FrozenDict({str(k): _freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
+        return tuple(_freeze(v) for v in value)
     return value  # type: ignore[no-any-return]
 
 

@@ -286,17 +286,17 @@ def apply_emergency(tenant: Tenant, accounts: Iterable[str] = (),
 
 def load_configured_tenant(paths: Sequence[str | Path], config: Config, *,
                            allow_empty: bool = False, accounts: Iterable[str] = (),
-                           groups: Iterable[str] = ()) -> Tenant:
+                           groups: Iterable[str] = (), strict: bool = False) -> Tenant:
     """The tenant read from ``paths`` (or the configuration's ``tenant`` folders) with
     the configuration's placeholders, emergency accounts and groups, and ``accounts``
-    and ``groups`` added."""
+    and ``groups`` added (``strict``: every unknown property is an error)."""
     given = list(paths) or list(config.tenant)
     if not given:
         raise ConfigError("no tenant: give --tenant PATH, or 'tenant = [\"policies\"]' in "
                           f"{CONFIG_FILE} or [tool.protected-actions]")
     tenant = load_tenant(given[0] if len(given) == 1 else given,
                          allow_empty=allow_empty or config.allow_empty,
-                         placeholders=config.placeholders or None)
+                         placeholders=config.placeholders or None, strict=strict)
     return apply_emergency(tenant, (*config.emergency_accounts, *accounts),
                            (*config.emergency_groups, *groups))
 
