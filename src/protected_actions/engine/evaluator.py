@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
 from protected_actions.model.permissions import Permission, as_permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 
-from ._memo import remember
+from ._memo import MemoTable, remember
 from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, compiled
 from .conditions import CONDITION_CHECKS, Request, UserFacts, check_resource
 from .decision import (
@@ -82,6 +82,14 @@ def _check_inputs(tenant: object, session: object) -> None:
         raise InvalidModelError("session", "a SessionState", session)
 
 
+def _table(index: CompiledTenant, name: str) -> dict[Any, Any]:
+    """The index's memo table ``name`` (a :class:`MemoTable`, made on first use)."""
+    table: dict[Any, Any] | None = index.caches.get(name)
+    if table is None:
+        table = index.caches[name] = MemoTable()
+    return table
+
+
 def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts,
                                                                         frozenset[str],
                                                                         frozenset[str]]:
@@ -115,7 +123,7 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
             active |= via_active
             condition_roles |= via_wide
             eligible |= via_eligible
-    role_keys: dict[frozenset[str], frozenset[str]] = index.caches.setdefault("role_keys", {})
+    role_keys: dict[frozenset[str], frozenset[str]] = _table(index, "role_keys")
     roles_key = frozenset(condition_roles)
     keys = role_keys.get(roles_key)
     if keys is None:
@@ -151,7 +159,7 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     user = session.user
     key = (user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
            user.guest_or_external_user_type, user.home_tenant_id)
-    cache: dict[object, UserEntry] = index.caches.setdefault("users", {})
+    cache: dict[object, UserEntry] = _table(index, "users")
     entry = cache.get(key)
     if entry is None:
         entry = remember(cache, key, UserEntry(*_user_facts(index, session)))
@@ -381,7 +389,7 @@ class _Action:
 
 def _action(index: CompiledTenant, action: str | Permission) -> _Action:
     """The parsed, validated action (step 1), remembered per action."""
-    table: dict[object, _Action] = index.caches.setdefault("actions", {})
+    table: dict[object, _Action] = _table(index, "actions")
     try:
         known = table.get(action)
     except TypeError:  # unhashable: not an action; as_permission says why
@@ -397,7 +405,7 @@ def _action(index: CompiledTenant, action: str | Permission) -> _Action:
 
 def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
     """The enforced policies a target can meet (the target condition decided once)."""
-    table: dict[object, Candidates] = index.caches.setdefault("candidates", {})
+    table: dict[object, Candidates] = _table(index, "candidates")
     key = (kind, target.casefold() if kind != "context" else target)
     known = table.get(key)
     if known is None:
