@@ -777,6 +777,21 @@ class TestGuests:
                            "users")
         assert_blocked(check(t, session()))
 
+    @pytest.mark.parametrize(("home", "applied"), [(PARTNER, True), (OTHER_TENANT, False)])
+    def test_home_tenant_known_only_from_the_directory(self, home: str, applied: bool) -> None:
+        """A session that does not say the guest's home tenant takes it from the
+        directory's record of the user."""
+        # https://learn.microsoft.com/graph/api/resources/conditionalaccessexternaltenants
+        # (externalTenants: enumerated tenant ids); entra-facts §6.2.
+        t = for_users(UserConditions(include_guests_or_external_users=types(
+            "b2bCollaborationGuest", tenants=ONLY_PARTNER)),
+            users=[guest(home=home)])
+        d = check(t, session(auth("fido2"), who=guest(home=None)))
+        if applied:
+            assert_blocked(d)
+        else:
+            assert_not_applied(d, "users")
+
     def test_all_users_includes_guests(self) -> None:
         """``All`` users includes B2B guests and local guests."""
         # entra-facts §6.2: All users: "All users in the directory, including B2B guests".
@@ -1200,6 +1215,27 @@ class TestLegacyDeviceStates:
                                                      exclude_device_states=["Compliant"])))
         assert_not_applied(check(t, session(auth("fido2"), device=AAD_JOINED)), "devices")
         assert_blocked(check(t, session(device=PERSONAL_PHONE)))
+
+    @pytest.mark.parametrize(("device", "applied"), [
+        (Device(trust_type="AzureAD", is_compliant=False), True),
+        (Device(trust_type="AzureAD", is_compliant=True), False),
+        (Device(trust_type="Workplace", is_compliant=False), False),
+    ], ids=["filter and state match", "state excluded", "filter does not match"])
+    def test_device_filter_together_with_legacy_states(self, device: Device,
+                                                      applied: bool) -> None:
+        """A device filter and the legacy device states in one policy must both match:
+        conditions combine with AND."""
+        # https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions
+        # ("all assignments are logically ANDed"); deviceStates as in entra-facts §3.2.
+        t = tenant(blocking(
+            devices=DeviceConditions(device_filter=Filter(
+                mode="include", rule='device.trustType -eq "AzureAD"')),
+            device_states=DeviceStates(include_states=["All"], exclude_states=["Compliant"])))
+        d = check(t, session(auth("fido2"), device=device))
+        if applied:
+            assert_blocked(d)
+        else:
+            assert_not_applied(d, "devices")
 
     def test_state_detail(self) -> None:
         """The trace names the device state that was excluded."""

@@ -188,8 +188,9 @@ def _session_groups(route: str) -> frozenset[str]:
 class TestEmergencyAccounts:
     """DESIGN §4 invariant: an excluded user is never challenged or denied by CA."""
 
+    @staticmethod
     @given(data=st.data())
-    def test_excluded_user_is_never_challenged_or_denied(self, data: st.DataObject) -> None:
+    def test_excluded_user_is_never_challenged_or_denied(data: st.DataObject) -> None:
         """A user excluded from every enforced policy (by id, or through an excluded
         group reached directly or by nesting) gets ALLOW for every permission, or
         only the never-satisfied DENY of a context no enabled policy targets
@@ -227,10 +228,10 @@ class TestLockout:
     """A block-all policy on a context locks out every holder; the emergency
     exclusion lifts it for exactly one user."""
 
+    @staticmethod
     @_scaled(0.75)
     @given(data=st.data())
-    def test_block_all_locks_out_everyone_but_the_excluded_user(
-            self, data: st.DataObject) -> None:
+    def test_block_all_locks_out_everyone_but_the_excluded_user(data: st.DataObject) -> None:
         """An enabled block policy for all users on c1 with no exclusions denies every
         holder of every c1-protected permission in every session; excluding one user
         id lifts that policy's block for that user and changes nothing for anyone else."""
@@ -277,8 +278,9 @@ def _copy(tenant: Tenant) -> Tenant:
 class TestDeterminism:
     """Equal inputs give equal decisions (STYLE 11)."""
 
+    @staticmethod
     @given(pair=tenants_and_sessions())
-    def test_same_inputs_give_equal_decisions(self, pair: tuple[Tenant, SessionState]) -> None:
+    def test_same_inputs_give_equal_decisions(pair: tuple[Tenant, SessionState]) -> None:
         """Evaluating twice, and on an equal tenant compiled afresh, gives equal
         Decisions: outcome, reasons, challenge, completeness, trace and to_dict()."""
         tenant, session = pair
@@ -302,10 +304,10 @@ class TestDeterminism:
 class TestOrderIndependence:
     """The order of a tenant's collections never matters (DESIGN §4, Tenant docs)."""
 
+    @staticmethod
     @_scaled(2)
     @given(data=st.data())
-    def test_permuting_collections_never_changes_a_decision(
-            self, data: st.DataObject) -> None:
+    def test_permuting_collections_never_changes_a_decision(data: st.DataObject) -> None:
         """A permutation of every tuple of the tenant (policies, users, groups, named
         locations, roles, assignments, contexts, strengths, protected actions) gives
         the same decision, as to_dict()."""
@@ -334,8 +336,9 @@ class TestOrderIndependence:
 class TestMonotonicity:
     """Less policy or more evidence never makes a decision stricter (DESIGN §4)."""
 
+    @staticmethod
     @given(data=st.data())
-    def test_excluding_the_user_never_makes_it_stricter(self, data: st.DataObject) -> None:
+    def test_excluding_the_user_never_makes_it_stricter(data: st.DataObject) -> None:
         """Adding the signed-in user's id to one policy's excluded users never turns
         ALLOW into CHALLENGE or DENY, nor CHALLENGE into DENY."""
         tenant, session = data.draw(tenants_and_sessions(), label="tenant and session")
@@ -347,9 +350,9 @@ class TestMonotonicity:
             note_decisions("after", (after,))
             assert not_stricter(before, after)
 
+    @staticmethod
     @given(data=st.data())
-    def test_disabling_or_report_only_never_makes_it_stricter(
-            self, data: st.DataObject) -> None:
+    def test_disabling_or_report_only_never_makes_it_stricter(data: st.DataObject) -> None:
         """Switching one policy to disabled or report-only never makes a decision
         stricter, except into the documented never-satisfied DENY when it was the
         last enabled policy on a directory permission's context (DESIGN §4.3)."""
@@ -386,9 +389,9 @@ class TestMonotonicity:
         off = with_policy(tenant, attrs.evolve(policy, state="disabled"))
         assert never_satisfied(decide(off, session, permission))
 
+    @staticmethod
     @given(data=st.data())
-    def test_another_fresh_authentication_never_makes_it_stricter(
-            self, data: st.DataObject) -> None:
+    def test_another_fresh_authentication_never_makes_it_stricter(data: st.DataObject) -> None:
         """Adding an authentication from the last five minutes, with any methods,
         never makes a decision stricter."""
         tenant, session = data.draw(tenants_and_sessions(), label="tenant and session")
@@ -401,8 +404,9 @@ class TestMonotonicity:
             note_decisions("after", (after,))
             assert not_stricter(before, after)
 
+    @staticmethod
     @given(data=st.data())
-    def test_a_compliant_device_never_makes_it_stricter(self, data: st.DataObject) -> None:
+    def test_a_compliant_device_never_makes_it_stricter(data: st.DataObject) -> None:
         """The same registered device, compliant instead of not, never makes a decision
         stricter while no device filter reads compliance or extension attributes."""
         tenant, session = data.draw(COMPLIANCE_BLIND_PAIRS, label="tenant and session")
@@ -434,9 +438,9 @@ class TestMonotonicity:
         assert decide(tenant, non_compliant, permission).outcome is Outcome.ALLOW
         assert decide(tenant, compliant, permission).outcome is Outcome.DENY
 
+    @staticmethod
     @given(data=st.data())
-    def test_a_known_location_no_policy_names_never_makes_it_stricter(
-            self, data: st.DataObject) -> None:
+    def test_a_known_location_no_policy_names_never_makes_it_stricter(data: st.DataObject) -> None:
         """Supplying an IP address (or country) that lies in a named location no policy
         names, where none was supplied, never makes a decision stricter."""
         tenant, session = data.draw(tenants_and_sessions(), label="tenant and session")
@@ -518,8 +522,9 @@ def _has_unmeetable_grant(tenant: Tenant, policy: Policy) -> bool:
 class TestFailClosed:
     """What the evaluator cannot decide never yields ALLOW (DESIGN §4.4, §4.7)."""
 
+    @staticmethod
     @given(data=st.data())
-    def test_unknown_controls_and_strengths_never_allow(self, data: st.DataObject) -> None:
+    def test_unknown_controls_and_strengths_never_allow(data: st.DataObject) -> None:
         """An applying enforced policy whose grant needs an unknown control or an
         undefined authentication strength never gives ALLOW, whether generated or
         added for everyone on the action's context."""
@@ -539,8 +544,9 @@ class TestFailClosed:
             if unmeetable:
                 assert decision.outcome is not Outcome.ALLOW
 
+    @staticmethod
     @given(data=st.data())
-    def test_a_missing_fact_never_lets_a_policy_escape(self, data: st.DataObject) -> None:
+    def test_a_missing_fact_never_lets_a_policy_escape(data: st.DataObject) -> None:
         """Without an IP address and country (for a location condition) or a platform
         (for a platform condition), a policy is decided exactly as if it had no such
         condition: the undetermined condition never lets it escape."""
@@ -804,8 +810,9 @@ EXTREME_TIMES = st.sampled_from([
 class TestTotality:
     """The evaluator is total over valid inputs (DESIGN §4 invariants, STYLE 8)."""
 
+    @staticmethod
     @given(pair=garbled(), action=st.sampled_from(PROTECTABLE) | st.text(max_size=20))
-    def test_garbage_raises_only_library_errors(self, pair: tuple[Tenant, SessionState],
+    def test_garbage_raises_only_library_errors(pair: tuple[Tenant, SessionState],
                                                 action: str) -> None:
         """Any tenant and session built through the public models, and any action
         text, give a Decision (fully rendered) or a ProtectedActionsError."""
@@ -819,9 +826,9 @@ class TestTotality:
                 except pa.ProtectedActionsError as error:
                     note(f"library error: {error!r}")
 
+    @staticmethod
     @given(data=st.data())
-    def test_extreme_frequencies_and_times_raise_only_library_errors(
-            self, data: st.DataObject) -> None:
+    def test_extreme_frequencies_and_times_raise_only_library_errors(data: st.DataObject) -> None:
         """Sign-in frequencies of any size and session times from year 1 to 9999 give
         a Decision or a ProtectedActionsError, never an arithmetic error."""
         tenant, session = data.draw(tenants_and_sessions(), label="tenant and session")
@@ -842,9 +849,9 @@ class TestTotality:
                 continue
             note_decisions("extreme", (decision,))
 
+    @staticmethod
     @given(data=st.data())
-    def test_a_policy_the_evaluator_cannot_read_never_allows(
-            self, data: st.DataObject) -> None:
+    def test_a_policy_the_evaluator_cannot_read_never_allows(data: st.DataObject) -> None:
         """A blocking policy for everyone whose device filter cannot be read (bad rule
         text or an unknown mode) or that has conditions the evaluator does not model
         is treated as applying: the decision is DENY, never ALLOW."""
@@ -892,20 +899,21 @@ CUSTOM_STRENGTH_TENANTS = tenants(max_policies=2, policies=policies(
 class TestStepUp:
     """``simulate_step_up`` is sound for the evaluator's challenges."""
 
+    @staticmethod
     @given(pair=tenants_and_sessions())
-    def test_doing_what_a_challenge_asks_gives_allow(
-            self, pair: tuple[Tenant, SessionState]) -> None:
+    def test_doing_what_a_challenge_asks_gives_allow(pair: tuple[Tenant, SessionState]) -> None:
         """When a decision is CHALLENGE, the session after simulate_step_up (the user's
         registered methods unknown) is allowed."""
-        self._check_step_up(*pair)
+        TestStepUp._check_step_up(*pair)
 
+    @staticmethod
     @_scaled(2.5)
     @given(pair=tenants_and_sessions(tenants=CUSTOM_STRENGTH_TENANTS))
     def test_doing_what_a_custom_strength_asks_gives_allow(
-            self, pair: tuple[Tenant, SessionState]) -> None:
+            pair: tuple[Tenant, SessionState]) -> None:
         """The same, for tenants whose policies mostly require custom authentication
         strengths (some of whose combinations are restricted by configurations)."""
-        self._check_step_up(*pair)
+        TestStepUp._check_step_up(*pair)
 
     @staticmethod
     def _check_step_up(tenant: Tenant, session: SessionState) -> None:
@@ -931,10 +939,10 @@ class TestStepUp:
 class TestReasons:
     """Reasons point at the tenant's own policies (STYLE 18)."""
 
+    @staticmethod
     @_scaled(0.5)
     @given(pair=tenants_and_sessions())
-    def test_reasons_name_only_the_tenants_policies(
-            self, pair: tuple[Tenant, SessionState]) -> None:
+    def test_reasons_name_only_the_tenants_policies(pair: tuple[Tenant, SessionState]) -> None:
         """Every policy id a decision's reasons or requirements name is the id of a
         policy of the tenant."""
         tenant, session = pair

@@ -304,8 +304,9 @@ class TestProperties:
         ("198.51.100.0/27", lambda n: str(ipaddress.IPv4Address(0xC6336400 + n))),
         ("2001:db8::/123", lambda n: str(ipaddress.IPv6Address(0x20010DB8 << 96 | n))),
     ])
+    @staticmethod
     @given(data=st.data())
-    def test_index_agrees_with_naive_scan(self, network: str, make_ip: Callable[[int], str],
+    def test_index_agrees_with_naive_scan(network: str, make_ip: Callable[[int], str],
                                           data: st.DataObject) -> None:
         """An address is inside a location exactly when one of its ranges holds it."""
         ranges = ip_ranges(network=network)
@@ -318,9 +319,10 @@ class TestProperties:
             assert facts.inside == {loc.id for loc in locations if naive_inside(loc, ip)}
             assert facts.undetermined == frozenset()
 
+    @staticmethod
     @given(st.lists(ip_named_locations(ranges=ip_ranges()), max_size=4), st.data())
     def test_index_agrees_with_naive_scan_at_range_edges(
-        self, generated: list[NamedLocation], data: st.DataObject
+            generated: list[NamedLocation], data: st.DataObject
     ) -> None:
         """Over the whole address space, range edges and their neighbours place correctly."""
         locations = [loc for loc in _distinct(generated) if isinstance(loc, IpNamedLocation)]
@@ -334,15 +336,15 @@ class TestProperties:
         assert locate(ip, index=index).inside == {
             loc.id for loc in locations if naive_inside(loc, ip)}
 
+    @staticmethod
     @given(st.lists(named_locations(), max_size=6),
            st.none() | st.sampled_from(["203.0.113.7", "2001:db8::1", "bogus"]),
            st.none() | st.sampled_from(["NL", "us", UNKNOWN_COUNTRY, "??"]),
            st.none() | st.sampled_from(["NL", "de", UNKNOWN_COUNTRY]),
            st.randoms(use_true_random=False))
     def test_facts_are_consistent_and_order_free(
-        self, generated: list[NamedLocation], ip: str | None, country: str | None,
-        gps: str | None, rnd: random.Random
-    ) -> None:
+            generated: list[NamedLocation], ip: str | None, country: str | None,
+            gps: str | None, rnd: random.Random) -> None:
         """Inside and undetermined are disjoint known ids, and location order never matters."""
         locations = _distinct(generated)
         facts = locate(ip, country, gps, index=LocationIndex.build(locations))
@@ -355,9 +357,9 @@ class TestProperties:
         for loc in locations:
             assert facts.describe(loc.id)
 
+    @staticmethod
     @given(st.lists(named_locations(), max_size=6))
-    def test_no_facts_leave_every_location_undetermined(
-        self, generated: list[NamedLocation]
+    def test_no_facts_leave_every_location_undetermined(generated: list[NamedLocation]
     ) -> None:
         """With no IP, country or GPS country, no location is decided either way."""
         locations = _distinct(generated)

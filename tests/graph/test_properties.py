@@ -269,7 +269,8 @@ TENANTS = st.builds(
     protected_actions=unique(ACTIONS, lambda a: a.permission.key),
     named_locations=unique(LOCATIONS, lambda n: n.id),
     authentication_strengths=unique(STRENGTHS, lambda s: s.id),
-    role_definitions=unique(ROLES, lambda r: r.id),
+    # Role definition ids are case-insensitive (a Tenant rejects "a" next to "A").
+    role_definitions=unique(ROLES, lambda r: r.id.casefold()),
     role_assignments=st.lists(_assignments(RoleAssignment), max_size=2).map(tuple),
     role_eligibilities=st.lists(_assignments(RoleEligibility), max_size=2).map(tuple),
     users=unique(USERS_, lambda u: u.id),

@@ -161,9 +161,10 @@ class TestIpRangeBounds:
             IpRange(**kwargs)
         assert info.value.field == field
 
+    @staticmethod
     @given(st.lists(st.text("0123456789", max_size=4), min_size=1, max_size=5).map(".".join)
            | st.text("0123456789.:abcdef", max_size=12))
-    def test_address_parsing_agrees_with_ipaddress(self, text: str) -> None:
+    def test_address_parsing_agrees_with_ipaddress(text: str) -> None:
         """An address is accepted, with the same value, exactly when :mod:`ipaddress` does."""
         try:
             expected: int | None = int(ipaddress.ip_address(text))
@@ -229,8 +230,9 @@ class TestIpRangeValue:
         with pytest.raises(InvalidModelError, match=r"IpRange\.unmodelled"):
             IpRange(cidr_address="192.0.2.0/24", unmodelled=[1])
 
+    @staticmethod
     @given(ip_ranges(), st.data())
-    def test_contains_agrees_with_ipaddress(self, r: IpRange, data: st.DataObject) -> None:
+    def test_contains_agrees_with_ipaddress(r: IpRange, data: st.DataObject) -> None:
         """Membership near and at the edges matches :mod:`ipaddress`'s own answer."""
         cls = ipaddress.IPv4Address if r.version == 4 else ipaddress.IPv6Address
         top = 2 ** (32 if r.version == 4 else 128) - 1
@@ -368,8 +370,9 @@ class TestModule:
 class TestGeneratedModels:
     """Property tests over the public strategies."""
 
+    @staticmethod
     @given(named_locations())
-    def test_models_are_equal_and_hash_by_value(self, loc: locations.NamedLocation) -> None:
+    def test_models_are_equal_and_hash_by_value(loc: locations.NamedLocation) -> None:
         """A rebuilt copy of any location is equal to it and hashes alike."""
         copy = attrs.evolve(loc)
         assert copy == loc
@@ -377,16 +380,18 @@ class TestGeneratedModels:
         assert hash(copy) == hash(loc)
         assert pickle.loads(pickle.dumps(loc)) == loc
 
+    @staticmethod
     @given(ip_named_locations(ranges=ip_ranges(network="198.51.100.0/28")),
            st.integers(0, 15))
-    def test_location_contains_agrees_with_its_ranges(self, loc: IpNamedLocation,
+    def test_location_contains_agrees_with_its_ranges(loc: IpNamedLocation,
                                                       host: int) -> None:
         """A location holds an address exactly when one of its ranges does."""
         text = f"198.51.100.{host}"
         assert loc.contains(text) is any(naive_contains(r, text) for r in loc.ip_ranges)
 
+    @staticmethod
     @given(ip_ranges(v=6, network="2001:db8::/120", kind="range"))
-    def test_ip_ranges_respect_their_arguments(self, r: IpRange) -> None:
+    def test_ip_ranges_respect_their_arguments(r: IpRange) -> None:
         """``v``, ``network`` and ``kind`` restrict what is generated."""
         network = ipaddress.ip_network("2001:db8::/120")
         assert r.kind == "range"
@@ -394,8 +399,9 @@ class TestGeneratedModels:
         assert int(network.network_address) <= r.first <= r.last <= int(
             network.broadcast_address)
 
+    @staticmethod
     @given(country_named_locations(min_countries=1), compliant_network_named_locations())
-    def test_generated_locations_are_valid(self, country: CountryNamedLocation,
+    def test_generated_locations_are_valid(country: CountryNamedLocation,
                                            network: CompliantNetworkNamedLocation) -> None:
         """Generated locations pass their validators and honour the size bounds."""
         assert 1 <= len(country.countries_and_regions) <= 4

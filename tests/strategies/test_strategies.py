@@ -45,6 +45,7 @@ def _scaled(factor: float) -> settings:
 def draw_once(strategy: st.SearchStrategy[Any]) -> None:
     """Draw a few values from ``strategy`` inside a test (where errors surface)."""
 
+    @staticmethod
     @settings(max_examples=10, database=None, phases=[Phase.generate])
     @given(strategy)
     def draw(value: object) -> None:
@@ -61,16 +62,18 @@ def draw_once(strategy: st.SearchStrategy[Any]) -> None:
 class TestValidity:
     """What the strategies generate passes every model validator and evaluates."""
 
+    @staticmethod
     @given(permission=permissions(), protectable=permissions(protectable_only=True))
-    def test_permissions(self, permission: pa.Permission, protectable: pa.Permission) -> None:
+    def test_permissions(permission: pa.Permission, protectable: pa.Permission) -> None:
         """Permissions are well-formed actions; protectable ones are in the catalog."""
         assert len(permission.parts) >= 3
         assert not permission.is_all_tasks
         assert protectable in pa.PROTECTABLE_PERMISSIONS
         assert pa.Permission(permission.value) == permission
 
+    @staticmethod
     @given(context=auth_contexts(), authentication=authentications())
-    def test_contexts_and_authentications(self, context: pa.AuthContext,
+    def test_contexts_and_authentications(context: pa.AuthContext,
                                           authentication: pa.Authentication) -> None:
         """Contexts have ids c1..c99; authentications are timezone-aware and used at
         least one method."""
@@ -78,21 +81,24 @@ class TestValidity:
         assert authentication.at.utcoffset() is not None
         assert authentication.methods
 
+    @staticmethod
     @given(user=users(), device=devices())
-    def test_users_and_devices(self, user: pa.User, device: pa.Device) -> None:
+    def test_users_and_devices(user: pa.User, device: pa.Device) -> None:
         """Users and devices rebuild equal from their own fields (validators pass)."""
         assert attrs.evolve(user) == user
         assert attrs.evolve(device) == device
 
+    @staticmethod
     @given(policy=policies())
-    def test_policies_fit_in_a_tenant(self, policy: Policy) -> None:
+    def test_policies_fit_in_a_tenant(policy: Policy) -> None:
         """A generated policy is a valid tenant on its own, and compiles."""
         tenant = Tenant(policies=(policy,))
         assert compiled(tenant).policies_by_id[policy.id] == policy
 
+    @staticmethod
     @_scaled(0.5)
     @given(pair=tenants_and_sessions())
-    def test_tenants_compile_and_sessions_evaluate(self, pair: Pair) -> None:
+    def test_tenants_compile_and_sessions_evaluate(pair: Pair) -> None:
         """Every generated tenant compiles, and every generated session evaluates for
         every protectable permission, application permission and sign-in target."""
         tenant, session = pair
@@ -107,9 +113,10 @@ class TestValidity:
                        "urn:user:registersecurityinfo"):
             assert pa.evaluate_sign_in(tenant, session, target).outcome in Outcome
 
+    @staticmethod
     @_scaled(0.5)
     @given(tenant=tenants())
-    def test_tenant_ids_come_from_the_pools(self, tenant: Tenant) -> None:
+    def test_tenant_ids_come_from_the_pools(tenant: Tenant) -> None:
         """Tenants hold 1-4 policies with pool ids, locations named loc-1..loc-3 in
         order, and contexts c1..c3."""
         assert 1 <= len(tenant.policies) <= 4
@@ -118,10 +125,10 @@ class TestValidity:
             f"loc-{n}" for n in range(1, len(tenant.named_locations) + 1)]
         assert {c.id for c in tenant.auth_contexts} <= {"c1", "c2", "c3"}
 
+    @staticmethod
     @_scaled(0.5)
     @given(data=st.data())
-    def test_sessions_for_a_tenant_use_its_users_and_addresses(
-            self, data: st.DataObject) -> None:
+    def test_sessions_for_a_tenant_use_its_users_and_addresses(data: st.DataObject) -> None:
         """``sessions(tenant=st.just(t))`` signs in as a pool or directory user, and an
         address it supplies is readable or one of the deliberately odd values."""
         tenant = data.draw(tenants(), label="tenant")
@@ -131,9 +138,10 @@ class TestValidity:
         if session.ip_address not in (None, "not-an-ip"):
             ipaddress.ip_address(session.ip_address)
 
+    @staticmethod
     @_scaled(0.5)
     @given(pair=tenants_and_sessions())
-    def test_tenants_and_sessions_round_trip_through_graph_json(self, pair: Pair) -> None:
+    def test_tenants_and_sessions_round_trip_through_graph_json(pair: Pair) -> None:
         """Generated tenants and sessions survive the Graph JSON layer unchanged
         (``load_tenant(dump_tenant(t)) == t``, DESIGN §3)."""
         tenant, session = pair
@@ -337,7 +345,11 @@ class TestReach:
         """``tenants_and_sessions()`` generates each feature of PAIR_FEATURES, every
         reason code among them (bad device filter rules, POLICY_ISSUE, are not in
         the default rule pool)."""
-        assert _reach(tenants_and_sessions(), PAIR_FEATURES, 1200, more=_reasons,
+        # The rarest outcome, BLOCKED_BY_POLICY, comes about once in 230 pairs
+        # (measured over 3,000): 1,200 pairs missed it about once in 180 runs; the
+        # search stops as soon as everything is seen (a few hundred pairs, typically),
+        # and 6,000 make a miss rarer than one in a billion.
+        assert _reach(tenants_and_sessions(), PAIR_FEATURES, 6000, more=_reasons,
                       expected=frozenset(REASONS)) == set()
 
 

@@ -30,7 +30,7 @@ from protected_actions.model.unrecognised import (
 )
 from protected_actions.model.vocabulary import ascii_lower
 
-from ._memo import remember
+from ._memo import MemoTable, remember
 from .decision import Control, ControlKind
 from .location_index import LocationIndex
 
@@ -92,7 +92,7 @@ class CompiledControl:
     strength: AuthenticationStrength | None = None
     combinations: tuple[tuple[frozenset[str], frozenset[str] | None], ...] = ()
     _memo: dict[tuple[frozenset[str], str | None], bool] = attrs.field(
-        factory=dict, eq=False, repr=False, alias="memo")
+        factory=MemoTable, eq=False, repr=False, alias="memo")
 
     def allows(self, methods: frozenset[str], fido2_aaguid: str | None) -> bool:
         """Whether an authentication with ``methods`` satisfies this strength control
@@ -193,7 +193,7 @@ class CompiledPolicy:
     controls: tuple[CompiledControl, ...]
     sign_in_frequency: timedelta | None
     sign_in_frequency_text: str | None
-    grants: dict[object, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    grants: dict[object, Any] = attrs.field(factory=MemoTable, eq=False, repr=False)
     """The grant's answer per session verdict (see ``engine.grant.remembered_grant``)."""
 
     @property

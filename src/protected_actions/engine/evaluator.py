@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
@@ -36,7 +36,7 @@ from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 from protected_actions.model.vocabulary import ascii_lower, near_miss, text_problem
 
-from ._memo import remember
+from ._memo import MemoTable, remember
 from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, ScopedRole, compiled
 from .conditions import (
     CONDITION_CHECKS,
@@ -90,6 +90,14 @@ def _check_inputs(tenant: object, session: object) -> None:
         raise InvalidModelError("session", "a SessionState", session)
 
 
+def _table(index: CompiledTenant, name: str) -> dict[Any, Any]:
+    """The index's memo table ``name`` (a :class:`MemoTable`, made on first use)."""
+    table: dict[Any, Any] | None = index.caches.get(name)
+    if table is None:
+        table = index.caches[name] = MemoTable()
+    return table
+
+
 def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts,
                                                                         frozenset[str],
                                                                         frozenset[str]]:
@@ -132,7 +140,7 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
             active |= via_active
             condition_roles |= via_wide
             eligible |= via_eligible
-    role_keys: dict[frozenset[str], frozenset[str]] = index.caches.setdefault("role_keys", {})
+    role_keys: dict[frozenset[str], frozenset[str]] = _table(index, "role_keys")
     roles_key = frozenset(condition_roles)
     keys = role_keys.get(roles_key)
     if keys is None:
@@ -162,7 +170,7 @@ def _guest_view(guest_type: str | None, user_type: str) -> str | None:
 
 
 def _role_keys(index: CompiledTenant, roles: frozenset[str]) -> frozenset[str]:
-    role_keys: dict[frozenset[str], frozenset[str]] = index.caches.setdefault("role_keys", {})
+    role_keys: dict[frozenset[str], frozenset[str]] = _table(index, "role_keys")
     keys = role_keys.get(roles)
     if keys is None:
         keys = remember(role_keys, roles, index.role_keys(roles))
@@ -237,7 +245,7 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     user = session.user
     key = (user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
            user.guest_or_external_user_type, user.home_tenant_id)
-    cache: dict[object, UserEntry] = index.caches.setdefault("users", {})
+    cache: dict[object, UserEntry] = _table(index, "users")
     entry = cache.get(key)
     if entry is None:
         facts, active, eligible = _user_facts(index, session)
@@ -525,7 +533,7 @@ class _Action:
 
 def _action(index: CompiledTenant, action: str | Permission) -> _Action:
     """The parsed, validated action (step 1), remembered per action."""
-    table: dict[object, _Action] = index.caches.setdefault("actions", {})
+    table: dict[object, _Action] = _table(index, "actions")
     try:
         known = table.get(action)
     except TypeError:  # unhashable: not an action; as_permission says why
@@ -562,7 +570,7 @@ def _refuse_near_miss(index: CompiledTenant, permission: Permission) -> None:
 
 def _candidates(index: CompiledTenant, kind: str, target: str) -> Candidates:
     """The enforced policies a target can meet (the target condition decided once)."""
-    table: dict[object, Candidates] = index.caches.setdefault("candidates", {})
+    table: dict[object, Candidates] = _table(index, "candidates")
     key = (kind, ascii_lower(target) if kind != "context" else target)
     known = table.get(key)
     if known is None:
@@ -653,7 +661,7 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     """
     _check_inputs(tenant, session)
     index = compiled(tenant)
-    targets: dict[object, tuple[str, str]] = index.caches.setdefault("targets", {})
+    targets: dict[object, tuple[str, str]] = _table(index, "targets")
     try:
         known = targets.get(target)
     except TypeError:  # unhashable: not a target; sign_in_target says why

@@ -31,7 +31,7 @@ from typing import Any
 from protected_actions.model.session import SessionState
 from protected_actions.model.vocabulary import ascii_lower
 
-from ._memo import remember
+from ._memo import MemoTable, remember
 from .compile import CompiledPolicy, CompiledTenant, ScopedRole
 from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
@@ -59,8 +59,8 @@ class UserEntry:
         self.scoped = scoped
         #: (permission key, scope) -> True (an active role grants it), False (only an
         #: eligible one does), None (no role does)
-        self.authorized: dict[tuple[str, str | None], bool | None] = {}
-        self.plans: dict[Candidates, Plan] = {}
+        self.authorized: dict[tuple[str, str | None], bool | None] = MemoTable()
+        self.plans: dict[Candidates, Plan] = MemoTable()
 
 
 class Body:
@@ -97,7 +97,7 @@ class Plan:
         shapes = sorted({cp.grant_shape for cp, _, _, _ in self.entries})
         self.pick: Callable[[Verdicts], object] | None = \
             itemgetter(*shapes) if shapes else None
-        self.bodies: dict[object, Body] = {}
+        self.bodies: dict[object, Body] = MemoTable()
 
     def applying(self, req: Request) -> tuple[Applying, tuple[object, ...]]:
         """The entries that apply to the session, each with its undetermined texts, and
@@ -163,7 +163,7 @@ class Candidates:
                 _add(index[1], groups, bit)
                 _add(index[2], roles, bit)
         self._complex = tuple(complex_)
-        self._plans: dict[object, Plan] = {}
+        self._plans: dict[object, Plan] = MemoTable()
 
     def _mask(self, facts: UserFacts) -> int:
         """The simple policies whose user condition keeps the user (same rule as
@@ -242,7 +242,7 @@ class GrantTables:
         self._reads_auth = bool(self.windows or kinds & _AUTH_KINDS)
         self._device = bool(kinds & _DEVICE_KINDS)
         self._other = bool(kinds - _AUTH_KINDS - _DEVICE_KINDS)
-        self._tables: dict[object, Verdicts] = {}
+        self._tables: dict[object, Verdicts] = MemoTable()
 
     def signature(self, session: SessionState) -> tuple[object, ...]:
         """Everything about ``session`` the tenant's grant controls and sign-in
