@@ -1,0 +1,81 @@
+"""Replay one sign-in through the engine: its outcome and each policy's result word.
+
+The target of a record is its resource plus every auth context it lists; policies
+that target any of them are evaluated together, as Entra does: the outcome is the
+strictest of the engine's decisions for the resource and for each context, and a
+policy's result is the one it gets where it applies (the grant is the same session
+whichever target brought the policy in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from protected_actions.engine.decision import Decision, Outcome, PolicyResult
+from protected_actions.engine.evaluator import evaluate_auth_context, evaluate_sign_in
+from protected_actions.model.tenant import Tenant
+
+from .records import SignIn
+
+__all__ = ["Replayed", "decisions", "outcome", "replayed"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+_SEVERITY = {Outcome.ALLOW: 0, Outcome.CHALLENGE: 1, Outcome.DENY: 2}
+_NOT_APPLYING = {"notApplied": 1, "reportOnlyNotApplied": 1, "notEnabled": 0}
+_NOT_ENOUGH_INFORMATION = "notEnoughInformation"
+
+
+@attrs.frozen
+class Replayed:
+    """The engine's answer for one record: the outcome, whether every fact was
+    known, and each policy's result (``policy id -> PolicyResult``)."""
+
+    outcome: Outcome
+    complete: bool
+    policies: Mapping[str, PolicyResult]
+    decisions: tuple[Decision, ...]
+
+    def undetermined(self, policy_id: str) -> bool:
+        """Whether the policy's result rests on a fact the session lacks."""
+        result = self.policies.get(policy_id)
+        return result is not None and _NOT_ENOUGH_INFORMATION in result.analysis_reasons
+
+
+def decisions(tenant: Tenant, record: SignIn) -> tuple[Decision, ...]:
+    """The engine's decisions for the record's resource and each of its auth contexts."""
+    found = [evaluate_sign_in(tenant, record.session, record.resource)]
+    found += [evaluate_auth_context(tenant, record.session, c) for c in record.auth_contexts]
+    return tuple(found)
+
+
+def outcome(tenant: Tenant, record: SignIn) -> Outcome:
+    """The strictest outcome over the record's targets."""
+    return max((d.outcome for d in decisions(tenant, record)), key=_SEVERITY.__getitem__)
+
+
+def _rank(result: PolicyResult) -> int:
+    word = result.result.value
+    if word in _NOT_APPLYING:
+        return _NOT_APPLYING[word]
+    return 3 if result.blocked or result.unmet else 2
+
+
+def replayed(tenant: Tenant, record: SignIn) -> Replayed:
+    """Outcome and per-policy results of the record, evaluated together."""
+    found = decisions(tenant, record)
+    policies: dict[str, PolicyResult] = {}
+    for decision in found:
+        for result in decision.policies:
+            key = result.policy_id.casefold()
+            known = policies.get(key)
+            if known is None or _rank(result) > _rank(known):
+                policies[key] = result
+    worst = max((d.outcome for d in found), key=_SEVERITY.__getitem__)
+    return Replayed(outcome=worst, complete=all(d.complete for d in found),
+                    policies=policies, decisions=found)

@@ -1,0 +1,248 @@
+"""``replay`` and ``impact``: stream records through the engine into a report, in one
+process or on ``workers`` processes (each compiles the tenant once; records go in
+ordered chunks and the chunk reports are merged in order, so the report is the same
+whichever way it runs)."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from protected_actions.engine.decision import Outcome
+from protected_actions.errors import InvalidModelError
+from protected_actions.model.tenant import Tenant
+
+from .judge import Replayed, outcome, replayed
+from .records import SignIn, Unreadable
+from .reports import AgreementReport, ImpactReport
+
+__all__ = ["CHUNK", "Progress", "agreement_of", "impact", "impact_of", "replay"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+CHUNK = 2000
+"""Records per chunk sent to a worker process."""
+
+Progress = Callable[[int], None]
+"""Called with the number of records done so far."""
+
+Record = SignIn | Unreadable
+_UNKNOWN_RESULTS = frozenset({"unknown", "unknownfuturevalue"})
+_NOT_IN_DIRECTORY = "group memberships and roles (user not in the tenant's directory)"
+R = TypeVar("R", AgreementReport, ImpactReport)
+
+
+def _example(record: SignIn, **extra: Any) -> dict[str, Any]:
+    session = record.session
+    return {"id": record.id, "where": record.where, "userId": session.user.id,
+            "userPrincipalName": record.user_principal_name,
+            "app": record.app_display_name or session.application_id,
+            "resource": record.resource, "authContexts": list(record.auth_contexts),
+            "country": session.country, "platform": session.device_platform,
+            "clientAppType": session.client_app_type, **extra}
+
+
+def _lacking(tenant: Tenant, record: SignIn) -> tuple[str, ...]:
+    known = _directory(tenant)
+    if record.session.user.id.casefold() in known:
+        return record.lacking
+    return (*record.lacking, _NOT_IN_DIRECTORY)
+
+
+def _directory(tenant: Tenant) -> frozenset[str]:
+    cache = _DIRECTORIES.get(id(tenant))
+    if cache is None or cache[0] is not tenant:
+        cache = _DIRECTORIES[id(tenant)] = (tenant, frozenset(u.id.casefold()
+                                                              for u in tenant.users))
+    return cache[1]
+
+
+_DIRECTORIES: dict[int, tuple[Tenant, frozenset[str]]] = {}
+
+
+def _status(replay: Replayed) -> str:
+    if replay.outcome is not Outcome.ALLOW:
+        return "failure"
+    applied = any(r.enforced and r.applies for r in replay.policies.values())
+    return "success" if applied else "notApplied"
+
+
+def agreement_of(tenant: Tenant, records: Iterable[Record]) -> AgreementReport:
+    """The agreement report of ``records`` against ``tenant``, in this process."""
+    report = AgreementReport()
+    for record in records:
+        if isinstance(record, Unreadable):
+            report.add_problem(record.as_tuple())
+            continue
+        report.sign_ins += 1
+        _agreement_one(report, tenant, record)
+    return report
+
+
+def _agreement_one(report: AgreementReport, tenant: Tenant, record: SignIn) -> None:
+    report.unknown_fields.update(record.unknown_fields)
+    lacking = _lacking(tenant, record)
+    report.lacking.update(lacking)
+    mine = replayed(tenant, record)
+    if record.status is not None and record.status != "unknownFutureValue":
+        if _status(mine) == record.status:
+            report.status_agree += 1
+        else:
+            report.status_disagree += 1
+    verdicts = []
+    for entry in record.recorded:
+        result = mine.policies.get(entry.policy_id.casefold())
+        replayed_word = result.result.value if result is not None else "notInTenant"
+        if result is None or entry.result.casefold() in _UNKNOWN_RESULTS:
+            verdict = "undetermined"
+        else:
+            same = replayed_word.casefold() == entry.result.casefold()
+            rests = mine.undetermined(entry.policy_id.casefold())
+            verdict = "agree" if same and not rests else \
+                "undetermined" if same or rests or lacking else "disagree"
+        counts = report.policy(entry.policy_id)
+        if verdict == "agree":
+            counts.agree += 1
+            continue
+        if verdict == "disagree":
+            counts.disagree += 1
+            counts.confusion[(entry.result, replayed_word)] += 1
+        else:
+            counts.undetermined += 1
+        verdicts.append(verdict)
+        report.keep_example(verdict, entry.policy_id, _example(
+            record, recorded=entry.result, replayed=replayed_word, lacking=list(lacking),
+            explanation=list(result.details) if result is not None else []))
+    if not record.recorded:
+        report.undetermined += 1
+        report.lacking["appliedConditionalAccessPolicies"] += 1
+    elif "disagree" in verdicts:
+        report.disagree += 1
+    elif verdicts:
+        report.undetermined += 1
+    else:
+        report.agree += 1
+
+
+def impact_of(current: Tenant, proposed: Tenant, records: Iterable[Record]) -> ImpactReport:
+    """The impact report of ``records`` from ``current`` to ``proposed``, in this
+    process."""
+    report = ImpactReport()
+    for record in records:
+        if isinstance(record, Unreadable):
+            report.add_problem(record.as_tuple())
+            continue
+        report.sign_ins += 1
+        before, after = outcome(current, record), outcome(proposed, record)
+        cell = (before.value, after.value)
+        report.transitions[cell] += 1
+        if before is after:
+            continue
+        report.changed += 1
+        old, new = replayed(current, record), replayed(proposed, record)
+        for pid in sorted(old.policies.keys() | new.policies.keys()):
+            a, b = old.policies.get(pid), new.policies.get(pid)
+            words = (a.result.value if a else "absent", b.result.value if b else "absent")
+            if words[0] != words[1]:
+                name = (b or a).policy_id  # type: ignore[union-attr]
+                report.by_policy.setdefault(name, _counter())[words] += 1
+        session = record.session
+        report.users.setdefault(cell, _counter())[
+            record.user_principal_name or session.user.id] += 1
+        report.apps.setdefault(cell, _counter())[
+            record.app_display_name or session.application_id or record.resource] += 1
+        report.countries.setdefault(cell, _counter())[session.country or "unknown"] += 1
+        report.platforms.setdefault(cell, _counter())[session.device_platform or "unknown"] += 1
+        if len(report.examples.get(cell, ())) < 3:
+            report.examples.setdefault(cell, []).append(_example(
+                record, before=before.value, after=after.value,
+                reasons=[r.message for r in new.decisions[0].reasons]))
+    return report
+
+
+def _counter() -> Any:
+    from collections import Counter
+    return Counter()
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(tenants: tuple[Tenant, ...]) -> None:
+    _WORKER["tenants"] = tenants
+
+
+def _agreement_chunk(chunk: list[Record]) -> AgreementReport:
+    return agreement_of(_WORKER["tenants"][0], chunk)
+
+
+def _impact_chunk(chunk: list[Record]) -> ImpactReport:
+    current, proposed = _WORKER["tenants"]
+    return impact_of(current, proposed, chunk)
+
+
+def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
+         single: Callable[[Iterable[Record]], R], chunk_job: Callable[[list[Record]], R],
+         empty: R, progress: Progress | None) -> R:
+    if type(workers) is not int or workers < 1:
+        raise InvalidModelError("workers", "a positive number of processes", workers)
+    for tenant in tenants:
+        if not isinstance(tenant, Tenant):
+            raise InvalidModelError("tenant", "a Tenant", tenant)
+    total = empty
+    done = 0
+    if workers == 1:
+        for chunk in _chunks(records, CHUNK):
+            total = total.merge(single(chunk))
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        return total
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(tenants,)) as pool:
+        sizes: list[int] = []
+
+        def sized(chunks: Iterable[list[Record]]) -> Iterator[list[Record]]:
+            for chunk in chunks:
+                sizes.append(len(chunk))
+                yield chunk
+
+        for i, part in enumerate(pool.imap(chunk_job, sized(_chunks(records, CHUNK)))):
+            total = total.merge(part)
+            done += sizes[i]
+            if progress is not None:
+                progress(done)
+    return total
+
+
+def replay(tenant: Tenant, sign_ins: Iterable[Record], *, workers: int = 1,
+           progress: Progress | None = None) -> AgreementReport:
+    """Replay ``sign_ins`` (from :func:`read_sign_ins`) against ``tenant`` and compare
+    each policy's result with what Entra recorded.
+
+    :param workers: processes to use (each compiles the tenant once); the report is
+        the same for any number.
+    :param progress: called with the number of records done after each chunk.
+    """
+    return _run((tenant,), sign_ins, workers, lambda c: agreement_of(tenant, c),
+                _agreement_chunk, AgreementReport(), progress)
+
+
+def impact(current: Tenant, proposed: Tenant, sign_ins: Iterable[Record], *,
+           workers: int = 1, progress: Progress | None = None) -> ImpactReport:
+    """Replay ``sign_ins`` against ``current`` and ``proposed`` and count the sign-ins
+    whose outcome changes, by transition, policy, user, app, country and platform."""
+    return _run((current, proposed), sign_ins, workers,
+                lambda c: impact_of(current, proposed, c), _impact_chunk, ImpactReport(),
+                progress)
