@@ -21,10 +21,12 @@ from protected_actions.replay.render import (
     impact_text,
 )
 from protected_actions.replay.reports import AgreementReport, ImpactReport
+from protected_actions.samples import sample_sign_ins
 
 from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    SAMPLE,
     Streams,
     UsageError,
     add_command,
@@ -104,6 +106,7 @@ def _dask(args: argparse.Namespace, tenants: list[Any]) -> AgreementReport | Imp
 def _cmd_replay(args: argparse.Namespace, io: Streams) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    args.sign_ins = [str(sample_sign_ins()) if p == SAMPLE else p for p in args.sign_ins]
     for path in args.sign_ins:
         if not os.path.exists(path) and args.dask_scheduler is None:
             raise UsageError(f"--sign-ins: no such file or folder: {path}")
@@ -139,7 +142,8 @@ def register(sub: Any) -> None:
     tenant_option(parser)
     parser.add_argument("--sign-ins", required=True, nargs="+", metavar="PATH",
                         help="Graph signIn JSON / JSON lines or Log Analytics SigninLogs "
-                             "JSON / CSV files or folders (.gz allowed)")
+                             'JSON / CSV files or folders (.gz allowed); "sample" for the '
+                             "sample tenant's logs")
     parser.add_argument("--against", metavar="PROPOSED",
                         help="a proposed tenant (bundle file or folder): report the impact")
     parser.add_argument("--workers", type=int, default=1, metavar="N",

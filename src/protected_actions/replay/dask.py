@@ -6,10 +6,11 @@ partition order, so the report equals a one-process run over the same records.
 Dask is the ``replay`` extra (``pip install "protected-actions[replay]"``); this
 module imports it only when called.
 
->>> from dask.distributed import Client, LocalCluster          # doctest: +SKIP
->>> client = Client("tcp://scheduler:8786")                     # a real cluster
->>> bag = sign_in_bag("s3://logs/signins-*.jsonl.gz")          # doctest: +SKIP
->>> report = replay_bag(tenant, bag)                            # doctest: +SKIP
+On a cluster (the names are placeholders)::
+
+    from dask.distributed import Client
+    client = Client("tcp://scheduler:8786")
+    report = replay_bag(tenant, sign_in_bag("s3://logs/signins-*.jsonl.gz"))
 """
 
 from __future__ import annotations
