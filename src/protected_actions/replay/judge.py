@@ -9,17 +9,19 @@ whichever target brought the policy in).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from datetime import datetime
 
 import attrs
 
 from protected_actions.engine.decision import Decision, Outcome, PolicyResult
 from protected_actions.engine.evaluator import evaluate_auth_context, evaluate_sign_in
+from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 
 from .records import SignIn
 
-__all__ = ["Replayed", "decisions", "outcome", "replayed"]
+__all__ = ["MEMO_SIZE", "Replayed", "decisions", "fact_key", "outcome", "replayed"]
 
 
 def __dir__() -> list[str]:
@@ -47,6 +49,37 @@ class Replayed:
         return result is not None and _NOT_ENOUGH_INFORMATION in result.analysis_reasons
 
 
+_TIMELESS = tuple(a.name for a in attrs.fields(SessionState)
+                  if a.name not in ("at", "authentications", "password_changed_at"))
+MEMO_SIZE = 50_000
+"""Distinct sign-ins remembered per tenant (the memo is emptied when it is full)."""
+_MEMOS: dict[int, tuple[Tenant, dict[Hashable, Replayed]]] = {}
+
+
+def _since(at: datetime | None, now: datetime) -> object:
+    return None if at is None else at - now
+
+
+def fact_key(record: SignIn) -> Hashable:
+    """What the engine's answer depends on: the target and every session fact, with
+    times relative to the sign-in (a decision reads ages, never the clock), so
+    sign-ins that differ only in when they happened share one evaluation."""
+    s = record.session
+    return (record.resource, record.auth_contexts,
+            tuple(getattr(s, name) for name in _TIMELESS),
+            tuple((a.methods, a.fido2_aaguid, a.at - s.at) for a in s.authentications),
+            _since(s.password_changed_at, s.at))
+
+
+def _memo(tenant: Tenant) -> dict[Hashable, Replayed]:
+    found = _MEMOS.get(id(tenant))
+    if found is None or found[0] is not tenant:
+        if len(_MEMOS) > 8:
+            _MEMOS.clear()
+        found = _MEMOS[id(tenant)] = (tenant, {})
+    return found[1]
+
+
 def decisions(tenant: Tenant, record: SignIn) -> tuple[Decision, ...]:
     """The engine's decisions for the record's resource and each of its auth contexts."""
     found = [evaluate_sign_in(tenant, record.session, record.resource)]
@@ -67,7 +100,19 @@ def _rank(result: PolicyResult) -> int:
 
 
 def replayed(tenant: Tenant, record: SignIn) -> Replayed:
-    """Outcome and per-policy results of the record, evaluated together."""
+    """Outcome and per-policy results of the record, evaluated together (remembered
+    per distinct :func:`fact_key`)."""
+    memo = _memo(tenant)
+    key = fact_key(record)
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        known = memo[key] = _replayed(tenant, record)
+    return known
+
+
+def _replayed(tenant: Tenant, record: SignIn) -> Replayed:
     found = decisions(tenant, record)
     policies: dict[str, PolicyResult] = {}
     for decision in found:

@@ -77,9 +77,10 @@ _RISKS = ("none",) * 12 + ("low", "medium", "high")
 _CONTEXTS: tuple[tuple[str, ...], ...] = ((),) * 8 + (("c1",), ("c3",), ("c10",), ("c1", "c3"))
 
 
-def _record(rng: random.Random, users: Sequence[tuple[str, str]], i: int) -> dict[str, Any]:
+def _record(rng: random.Random, users: Sequence[tuple[str, str]],
+            apps: Sequence[tuple[str, str, str, str]]) -> dict[str, Any]:
     user_id, user_type = rng.choice(users)
-    app_id, app_name, resource_id, resource_name = rng.choice(APPS)
+    app_id, app_name, resource_id, resource_name = rng.choice(apps)
     at = NOW - timedelta(seconds=rng.randrange(7 * 24 * 3600))
     names, outcomes = rng.choice(_METHODS)
     auth_at = at - timedelta(minutes=rng.choice((0, 1, 30, 90, 300)))
@@ -118,24 +119,28 @@ def _record(rng: random.Random, users: Sequence[tuple[str, str]], i: int) -> dic
 
 
 def synthetic_sign_ins(tenant: Tenant, count: int, *, seed: int = 16,
-                       users: Sequence[tuple[str, str]] | None = None
-                       ) -> Iterator[dict[str, Any]]:
+                       users: Sequence[tuple[str, str]] | None = None,
+                       apps: Sequence[tuple[str, str, str, str]] = APPS,
+                       applied_only: bool = False) -> Iterator[dict[str, Any]]:
     """``count`` Graph ``signIn`` objects for ``tenant``'s users (or ``users``: pairs of
-    id and ``member``/``guest``), reproducible from ``seed``, with the policies'
-    results recorded as the engine decides them."""
+    id and ``member``/``guest``) signing in to ``apps`` (``appId, appDisplayName,
+    resourceId, resourceDisplayName``), reproducible from ``seed``, with the policies'
+    results recorded as the engine decides them: every policy, as Entra lists them,
+    or with ``applied_only`` only those that applied (smaller records)."""
     rng = random.Random(seed)
     people = list(users) if users is not None else [
         (u.id, "guest" if u.user_type.casefold() == "guest" else "member")
         for u in tenant.users]
     for i in range(count):
-        record = _record(rng, people, i)
+        record = _record(rng, people, apps)
         parsed = sign_in(record, "synthetic", i + 1)
         mine = replayed(tenant, parsed)
         record["appliedConditionalAccessPolicies"] = [
             {"id": r.policy_id, "displayName": r.display_name,
              "enforcedGrantControls": [], "enforcedSessionControls": [],
              "result": r.result.value}
-            for r in sorted(mine.policies.values(), key=lambda r: r.policy_id)]
+            for r in sorted(mine.policies.values(), key=lambda r: r.policy_id)
+            if not applied_only or r.applies]
         record["conditionalAccessStatus"] = _status(mine)
         yield record
 
