@@ -47,10 +47,10 @@ class RecordError(ValueError):
 
 
 _RISK_LEVELS = {v: v for v in ("none", "low", "medium", "high", "hidden")}
-_RESULT_NAMES = {r.casefold(): r for r in (
-    "success", "failure", "notApplied", "notEnabled", "unknown", "unknownFutureValue",
-    "reportOnlySuccess", "reportOnlyFailure", "reportOnlyNotApplied",
-    "reportOnlyInterrupted")}
+_RESULT_WORDS = ("success", "failure", "notApplied", "notEnabled", "unknown",
+                 "unknownFutureValue", "reportOnlySuccess", "reportOnlyFailure",
+                 "reportOnlyNotApplied", "reportOnlyInterrupted")
+_RESULT_NAMES = {**{r.casefold(): r for r in _RESULT_WORDS}, **{r: r for r in _RESULT_WORDS}}
 _STATUSES = {s.casefold(): s for s in ("success", "failure", "notApplied",
                                        "unknownFutureValue")}
 _CROSS_TENANT = {s.casefold(): s for s in ("none", "b2bCollaboration", "b2bDirectConnect",
@@ -165,13 +165,25 @@ def _word(record: Mapping[str, Any], name: str) -> str | None:
     value = record.get(name)
     if value is None:
         return None
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise RecordError(f"{name}: expected a string, got {type(value).__name__}")
     if value == "":
         return None
+    if value.isprintable() and not value[0].isspace() and not value[-1].isspace():
+        return value  # the common case, without the pattern
     if value != value.strip() or _CONTROL.search(value):
         raise RecordError(f"{name}: {value!r} has surrounding whitespace or control "
                           "characters")
+    return value
+
+
+def _text(record: Mapping[str, Any], name: str) -> str | None:
+    """A display text (a name, an address book entry): any string, as it is."""
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        raise RecordError(f"{name}: expected a string, got {type(value).__name__}")
     return value
 
 
@@ -243,11 +255,11 @@ def _device(detail: Mapping[str, Any]) -> Device | None:
         return None  # an unregistered device: every filter property is null
     return Device(
         device_id=device_id,
-        display_name=_word(detail, "displayName"),
+        display_name=_text(detail, "displayName"),
         is_compliant=_bool(detail, "isCompliant"),
         is_managed=bool(_bool(detail, "isManaged")),
         trust_type=_enum(detail, "trustType", TRUST_TYPES),
-        operating_system=_word(detail, "operatingSystem"),
+        operating_system=_text(detail, "operatingSystem"),
     )
 
 
@@ -290,10 +302,13 @@ def _recorded(entries: list[Any]) -> tuple[RecordedPolicy, ...]:
         policy_id = _word(entry, "id")
         if policy_id is None:
             raise RecordError(f"appliedConditionalAccessPolicies[{i}].id is missing")
-        result = _enum(entry, "result", _RESULT_NAMES)
+        word = entry.get("result")
+        result = _RESULT_NAMES.get(word) if type(word) is str else None  # exact: fast
+        if result is None:
+            result = _enum(entry, "result", _RESULT_NAMES)
         if result is None:
             raise RecordError(f"appliedConditionalAccessPolicies[{i}].result is missing")
-        out.append(RecordedPolicy(policy_id=policy_id, display_name=_word(entry, "displayName"),
+        out.append(RecordedPolicy(policy_id=policy_id, display_name=_text(entry, "displayName"),
                                   result=result))
     return tuple(out)
 
@@ -340,7 +355,7 @@ def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
         raise RecordError("neither resourceId nor appId is given: no target to replay")
     user_type = _enum(record, "userType", USER_TYPES)
     access = _enum(record, "crossTenantAccessType", _CROSS_TENANT)
-    user = User(id=user_id, display_name=_word(record, "userDisplayName"),
+    user = User(id=user_id, display_name=_text(record, "userDisplayName"),
                 user_type=user_type or "member",
                 guest_or_external_user_type=_guest_type(user_type, access),
                 home_tenant_id=_word(record, "homeTenantId"))
@@ -365,7 +380,7 @@ def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
     session = SessionState(
         at=at, user=user,
         authentications=_authentications(_list(record, "authenticationDetails"), lacking),
-        device_platform=_platform(_word(detail, "operatingSystem")),
+        device_platform=_platform(_text(detail, "operatingSystem")),
         device=_device(detail),
         ip_address=_word(record, "ipAddress"),
         country=_word(location, "countryOrRegion"),
@@ -382,6 +397,6 @@ def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
         recorded=_recorded(_list(record, "appliedConditionalAccessPolicies")),
         status=_enum(record, "conditionalAccessStatus", _STATUSES),
         lacking=tuple(lacking), unknown_fields=unknown,
-        user_principal_name=_word(record, "userPrincipalName"),
-        app_display_name=_word(record, "appDisplayName"),
+        user_principal_name=_text(record, "userPrincipalName"),
+        app_display_name=_text(record, "appDisplayName"),
     )
