@@ -10,8 +10,7 @@ import pytest
 from tests.replay import HANDWRITTEN_GRAPH
 
 import protected_actions as pa
-from protected_actions.replay import SignIn, read_sign_ins
-from protected_actions.replay import judge
+from protected_actions.replay import SignIn, judge, read_sign_ins
 from protected_actions.samples import sample_tenant
 
 
