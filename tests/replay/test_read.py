@@ -226,3 +226,18 @@ def test_auth_contexts_are_the_target_with_the_resource() -> None:
         {"id": "c1", "detail": "required"}, {"id": "c3", "detail": "previouslySatisfied"},
         {"id": "c1", "detail": "required"}]), "x", 1)
     assert (record.resource, record.auth_contexts) == ("r1", ("c1", "c3"))
+
+
+def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
+    log = read_sign_ins([HANDWRITTEN_GRAPH, HANDWRITTEN_CSV])
+    chunks = list(log.chunks(4))
+    assert [type(c).__name__ for c in chunks] == ["RawLines", "RawLines", "list"]
+    assert [c.first_line for c in chunks[:2]] == [1, 5]  # type: ignore[union-attr]
+    records = [r for c in chunks
+               for r in (c.records() if not isinstance(c, list) else c)]
+    assert records == list(read_sign_ins([HANDWRITTEN_GRAPH, HANDWRITTEN_CSV]))
+    with pytest.raises(RuntimeError):
+        next(iter(log.chunks(4)))
+    started = read_sign_ins(HANDWRITTEN_GRAPH)
+    next(started)
+    assert started.started

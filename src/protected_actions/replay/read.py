@@ -18,16 +18,19 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from .parse import RecordError, sign_in
 from .records import SignIn, Unreadable
 
-__all__ = ["Record", "read_sign_ins", "records_from_lines"]
+__all__ = ["Chunk", "RawLines", "Record", "SignInLog", "read_sign_ins", "records_from_lines"]
 
 
 def __dir__() -> list[str]:
@@ -151,22 +154,102 @@ def _csv_file(stream: TextIO, source: str) -> Iterator[Record]:
         yield _one(row, source, line)
 
 
-def read_sign_ins(paths: PathLike | Iterable[PathLike]) -> Iterator[Record]:
+@attrs.frozen
+class RawLines:
+    """Unparsed JSON lines of one file, from ``first_line`` on: a chunk a worker
+    process reads itself (so parsing runs on every core too)."""
+
+    source: str
+    first_line: int
+    lines: list[str]
+
+    def records(self) -> Iterator[Record]:
+        """The records of the lines."""
+        return records_from_lines(self.lines, self.source, self.first_line)
+
+
+Chunk = list[Record] | RawLines
+
+
+def _files(paths: PathLike | Iterable[PathLike]) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        out += sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    return out
+
+
+def _file_records(file: Path) -> Iterator[Record]:
+    with _open(file) as stream:
+        if _is_csv(file):
+            yield from _csv_file(stream, str(file))
+        else:
+            yield from _json_file(stream, str(file))
+
+
+def _is_json_lines(file: Path) -> bool:
+    """Whether the file's first non-blank line is a whole JSON object (JSON lines)."""
+    if _is_csv(file):
+        return False
+    with _open(file) as stream:
+        for line in stream:
+            if line.strip():
+                if not line.lstrip().startswith("{"):
+                    return False
+                try:
+                    json.loads(line)
+                except ValueError:
+                    return False
+                return True
+    return False
+
+
+class SignInLog(Iterator[Record]):
+    """The records of sign-in log files, read lazily (what :func:`read_sign_ins`
+    returns). Iterating yields parsed records; :meth:`chunks` (used by
+    ``replay(..., workers=N)``) hands out JSON lines unparsed, so that worker
+    processes parse them."""
+
+    def __init__(self, paths: PathLike | Iterable[PathLike]) -> None:
+        self._files = _files(paths)
+        self._records: Iterator[Record] | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether iteration has begun (then :meth:`chunks` is no longer offered)."""
+        return self._records is not None
+
+    def __next__(self) -> Record:
+        if self._records is None:
+            self._records = (r for f in self._files for r in _file_records(f))
+        return next(self._records)
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """The log in order, as chunks of about ``size`` records: :class:`RawLines`
+        for JSON lines files, lists of parsed records for the other formats."""
+        if self._records is not None:
+            raise RuntimeError("the log is already being read")
+        self._records = iter(())
+        for file in self._files:
+            if _is_json_lines(file):
+                with _open(file) as stream:
+                    first = 1
+                    while lines := list(itertools.islice(stream, size)):
+                        yield RawLines(str(file), first, lines)
+                        first += len(lines)
+            else:
+                records = _file_records(file)
+                while chunk := list(itertools.islice(records, size)):
+                    yield chunk
+
+
+def read_sign_ins(paths: PathLike | Iterable[PathLike]) -> SignInLog:
     """Every record of the sign-in log files ``paths``, in order, lazily.
 
     :param paths: one path or several; a folder stands for the files in it (sorted).
     :returns: an iterator of :class:`SignIn` and :class:`Unreadable`.
-    :raises OSError: a file that cannot be opened.
+    :raises OSError: a file that cannot be opened (when it is reached).
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    for given in paths:
-        path = Path(given)
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            source = str(file)
-            with _open(file) as stream:
-                if _is_csv(file):
-                    yield from _csv_file(stream, source)
-                else:
-                    yield from _json_file(stream, source)
+    return SignInLog(paths)

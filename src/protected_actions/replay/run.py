@@ -15,6 +15,7 @@ from protected_actions.errors import InvalidModelError
 from protected_actions.model.tenant import Tenant
 
 from .judge import Replayed, outcome, replayed
+from .read import Chunk, RawLines, SignInLog
 from .records import SignIn, Unreadable
 from .reports import AgreementReport, ImpactReport
 
@@ -170,10 +171,17 @@ def _counter() -> Any:
     return Counter()
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+def _chunks(records: Iterable[Record], size: int) -> Iterator[Chunk]:
+    if isinstance(records, SignInLog) and not records.started:
+        yield from records.chunks(size)
+        return
     iterator = iter(records)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+def _chunk_records(chunk: Chunk) -> Iterable[Record]:
+    return chunk.records() if isinstance(chunk, RawLines) else chunk
 
 
 _WORKER: dict[str, Any] = {}
@@ -183,17 +191,17 @@ def _init_worker(tenants: tuple[Tenant, ...]) -> None:
     _WORKER["tenants"] = tenants
 
 
-def _agreement_chunk(chunk: list[Record]) -> AgreementReport:
-    return agreement_of(_WORKER["tenants"][0], chunk)
+def _agreement_chunk(chunk: Chunk) -> AgreementReport:
+    return agreement_of(_WORKER["tenants"][0], _chunk_records(chunk))
 
 
-def _impact_chunk(chunk: list[Record]) -> ImpactReport:
+def _impact_chunk(chunk: Chunk) -> ImpactReport:
     current, proposed = _WORKER["tenants"]
-    return impact_of(current, proposed, chunk)
+    return impact_of(current, proposed, _chunk_records(chunk))
 
 
 def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
-         single: Callable[[Iterable[Record]], R], chunk_job: Callable[[list[Record]], R],
+         single: Callable[[Iterable[Record]], R], chunk_job: Callable[[Chunk], R],
          empty: R, progress: Progress | None) -> R:
     if type(workers) is not int or workers < 1:
         raise InvalidModelError("workers", "a positive number of processes", workers)
@@ -201,28 +209,19 @@ def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
         if not isinstance(tenant, Tenant):
             raise InvalidModelError("tenant", "a Tenant", tenant)
     total = empty
-    done = 0
     if workers == 1:
-        for chunk in _chunks(records, CHUNK):
+        iterator = iter(records)
+        while chunk := list(itertools.islice(iterator, CHUNK)):
             total = total.merge(single(chunk))
-            done += len(chunk)
             if progress is not None:
-                progress(done)
+                progress(total.sign_ins + total.unreadable)
         return total
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(tenants,)) as pool:
-        sizes: list[int] = []
-
-        def sized(chunks: Iterable[list[Record]]) -> Iterator[list[Record]]:
-            for chunk in chunks:
-                sizes.append(len(chunk))
-                yield chunk
-
-        for i, part in enumerate(pool.imap(chunk_job, sized(_chunks(records, CHUNK)))):
+        for part in pool.imap(chunk_job, _chunks(records, CHUNK)):
             total = total.merge(part)
-            done += sizes[i]
             if progress is not None:
-                progress(done)
+                progress(total.sign_ins + total.unreadable)
     return total
 
 
