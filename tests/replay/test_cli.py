@@ -87,6 +87,7 @@ def test_dask_scheduler(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("argv", "message"), [
     (("--sign-ins", "missing.jsonl"), "no such file or folder: missing.jsonl"),
     (("--sign-ins", GRAPH, "--workers", "0"), "--workers must be at least 1"),
+    (("--sign-ins", CSV, "--dask-scheduler", "tcp://127.0.0.1:1"), "reads JSON lines files"),
 ])
 def test_usage_errors(argv: tuple[str, ...], message: str) -> None:
     result = invoke("replay", "--tenant", "sample", *argv)

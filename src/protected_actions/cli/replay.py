@@ -96,6 +96,10 @@ def _dask(args: argparse.Namespace, tenants: list[Any]) -> AgreementReport | Imp
                          ) from None
     from protected_actions.replay.dask import impact_bag, replay_bag, sign_in_bag
 
+    if any(".csv" in path.casefold() for path in args.sign_ins):
+        raise UsageError("--dask-scheduler reads JSON lines files; replay CSV exports "
+                         "without it, or convert them to JSON lines")
+
     with Client(args.dask_scheduler):  # type: ignore[no-untyped-call,unused-ignore]
         bag = sign_in_bag(args.sign_ins)
         if len(tenants) == 2:
