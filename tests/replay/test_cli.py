@@ -75,15 +75,6 @@ def test_workers_give_the_same_answer() -> None:
     assert invoke(*args, "--workers", "2").json() == invoke(*args).json()
 
 
-def test_dask_scheduler(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
-        result = invoke("replay", "--tenant", "sample", "--sign-ins", GRAPH,
-                        "--dask-scheduler", cluster.scheduler_address, "--format", "json")
-    assert (result.json()["signIns"], result.json()["unreadable"]) == (4, 2)
-
-
 @pytest.mark.parametrize(("argv", "message"), [
     (("--sign-ins", "missing.jsonl"), "no such file or folder: missing.jsonl"),
     (("--sign-ins", GRAPH, "--workers", "0"), "--workers must be at least 1"),

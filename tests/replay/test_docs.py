@@ -4,7 +4,10 @@ sample logs), and its mapping tables are the reader's."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,9 @@ from protected_actions.replay import vocabulary
 DOC = Path(__file__).resolve().parents[2] / "docs" / "replay.md"
 SHOWN_ONLY = {"http", "powershell", "kusto", "console-not-run"}
 """Requests to Microsoft's services: shown, not run (no tenant here)."""
+DASK = "python-dask"
+"""A script run in a child process: Dask installs tblib's exception pickling in
+whatever process computes, which other tests must not inherit."""
 
 
 def test_documented_examples_run_as_shown(tmp_path: Path,
@@ -34,8 +40,21 @@ def test_documented_examples_run_as_shown(tmp_path: Path,
             _run_python(block, globs, DOC.name)
         elif block.kind == "console":
             _run_console(block, shell, DOC.name)
-    assert kinds <= {"console", "json", "python"} | SHOWN_ONLY
+        elif block.kind == DASK:
+            _run_script(block.body)
+    assert kinds <= {"console", "json", "python", DASK} | SHOWN_ONLY
+    assert DASK in kinds
     assert json.loads((tmp_path / "agreement.json").read_text())["signIns"] == 300
+
+
+def _run_script(code: str) -> None:
+    pytest.importorskip("dask")
+    root = DOC.parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, timeout=600,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
 
 
 def _table(heading: str) -> dict[str, set[str]]:

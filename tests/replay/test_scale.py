@@ -1,9 +1,12 @@
 """Every execution mode gives the same report: one process, worker processes, and
-Dask (a real ``distributed.LocalCluster``, kept small)."""
+Dask (a real ``distributed.LocalCluster``, kept small, in a child process)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +14,7 @@ from tests.replay import determinable_tenant, enforced_countries_tenant
 
 from protected_actions.replay import impact, read_sign_ins, replay
 from protected_actions.replay import run as replay_run
-from protected_actions.replay.dask import impact_bag, replay_bag, sign_in_bag
 from protected_actions.replay.synthetic import synthetic_sign_ins
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
@@ -45,23 +45,18 @@ def test_worker_processes_give_the_same_reports(logs: list[Path],
         impact(tenant, proposed, read_sign_ins(logs))
 
 
-def test_dask_on_a_local_cluster_gives_the_same_reports(logs: list[Path]) -> None:
-    tenant, proposed = determinable_tenant(), enforced_countries_tenant()
-    one = replay(tenant, read_sign_ins(logs))
-    one_impact = impact(tenant, proposed, read_sign_ins(logs))
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster):
-        bag = sign_in_bag([str(p) for p in logs])
-        assert bag.npartitions == 3
-        assert replay_bag(tenant, bag) == one
-        assert impact_bag(tenant, proposed, bag) == one_impact
-
-
-def test_dask_bag_of_parsed_records(logs: list[Path]) -> None:
-    import dask.bag
-
-    tenant = determinable_tenant()
-    records = list(read_sign_ins(logs))
-    bag = dask.bag.from_sequence(records, npartitions=4)
-    assert replay_bag(tenant, bag, scheduler="sync") == replay(tenant, records)
+def test_dask_gives_the_same_reports(logs: list[Path]) -> None:
+    """A bag of parsed records, a real ``distributed.LocalCluster`` with one partition
+    per file, and the command line's ``--dask-scheduler`` (in a child process: see
+    ``dask_runs``)."""
+    pytest.importorskip("distributed")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])}
+    done = subprocess.run([sys.executable, "-m", "tests.replay.dask_runs",
+                           *[str(p) for p in logs]], cwd=root, env=env, timeout=600,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    verdicts = json.loads(done.stdout.splitlines()[-1])
+    assert verdicts == {"signIns": 300, "unreadable": 1, "bagOfRecords": True,
+                        "partitions": 3, "agreement": True, "impact": True,
+                        "cliStatus": 0, "cliSignIns": 300}
