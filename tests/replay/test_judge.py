@@ -33,7 +33,7 @@ def test_sign_ins_that_differ_only_in_when_share_one_evaluation() -> None:
     later = _shifted(record, by=timedelta(days=3, seconds=7))
     assert judge.fact_key(later) == judge.fact_key(record)
     tenant = sample_tenant()
-    assert judge.replayed(tenant, later) is judge.replayed(tenant, record)
+    assert judge.verdicts(tenant, later) is judge.verdicts(tenant, record)
 
 
 def test_sign_in_frequency_reads_the_age_of_the_authentication() -> None:
@@ -54,12 +54,14 @@ def test_the_memo_is_per_tenant_and_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(judge, "MEMO_SIZE", 2)
     tenant, other = sample_tenant(), sample_tenant()
     record = _device_code()
-    first = judge.replayed(tenant, record)
-    assert judge.replayed(other, record) is not first
+    first = judge.verdicts(tenant, record)
+    assert judge.verdicts(other, record) is not first
     for hours in (1, 2, 3):
-        judge.replayed(tenant, _shifted(record, auth_age=timedelta(hours=hours)))
+        judge.verdicts(tenant, _shifted(record, auth_age=timedelta(hours=hours)))
     assert len(judge._memo(tenant)) <= 2
-    assert judge.replayed(tenant, record) == first
+    assert judge.verdicts(tenant, record) == first
+    assert first.result("CA-011-AZURE-MGMT-MFA") == ("success", False)
+    assert first.result("no-such-policy") is None
 
 
 def test_the_outcome_is_the_strictest_over_the_targets() -> None:

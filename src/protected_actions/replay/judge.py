@@ -21,7 +21,8 @@ from protected_actions.model.tenant import Tenant
 
 from .records import SignIn
 
-__all__ = ["MEMO_SIZE", "Replayed", "decisions", "fact_key", "outcome", "replayed"]
+__all__ = ["MEMO_SIZE", "Replayed", "Verdicts", "decisions", "fact_key", "outcome", "replayed",
+           "verdicts"]
 
 
 def __dir__() -> list[str]:
@@ -51,9 +52,51 @@ class Replayed:
 
 _TIMELESS = tuple(a.name for a in attrs.fields(SessionState)
                   if a.name not in ("at", "authentications", "password_changed_at"))
-MEMO_SIZE = 50_000
-"""Distinct sign-ins remembered per tenant (the memo is emptied when it is full)."""
-_MEMOS: dict[int, tuple[Tenant, dict[Hashable, Replayed]]] = {}
+MEMO_SIZE = 20_000
+"""Distinct sign-ins whose verdicts are remembered per tenant (a few kilobytes each;
+the memo is emptied when it is full)."""
+_MEMOS: dict[int, tuple[Tenant, dict[Hashable, Verdicts]]] = {}
+_INDEXES: dict[int, tuple[Tenant, Mapping[str, int]]] = {}
+_CELLS: dict[tuple[str, bool], tuple[str, bool]] = {}
+
+
+@attrs.frozen
+class Verdicts:
+    """What the agreement and impact counts need of one record, compactly: the
+    outcome, the ``conditionalAccessStatus`` it implies, and each policy's result
+    word with whether it rests on a fact the session lacks."""
+
+    outcome: Outcome
+    status: str
+    cells: tuple[tuple[str, bool], ...]
+    index: Mapping[str, int]
+
+    def result(self, policy_id: str) -> tuple[str, bool] | None:
+        """``(result word, undetermined)`` of the policy, or ``None`` when the
+        tenant has no such policy."""
+        at = self.index.get(policy_id.casefold())
+        return None if at is None else self.cells[at]
+
+    def words(self) -> dict[str, str]:
+        """Every policy's result word by casefolded id."""
+        return {pid: self.cells[i][0] for pid, i in self.index.items()}
+
+
+def _index(tenant: Tenant) -> Mapping[str, int]:
+    found = _INDEXES.get(id(tenant))
+    if found is None or found[0] is not tenant:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        ids = sorted({p.id.casefold() for p in tenant.policies})
+        found = _INDEXES[id(tenant)] = (tenant, {pid: i for i, pid in enumerate(ids)})
+    return found[1]
+
+
+def _status(replay: Replayed) -> str:
+    if replay.outcome is not Outcome.ALLOW:
+        return "failure"
+    applied = any(r.enforced and r.applies for r in replay.policies.values())
+    return "success" if applied else "notApplied"
 
 
 def _since(at: datetime | None, now: datetime) -> object:
@@ -71,13 +114,32 @@ def fact_key(record: SignIn) -> Hashable:
             _since(s.password_changed_at, s.at))
 
 
-def _memo(tenant: Tenant) -> dict[Hashable, Replayed]:
+def _memo(tenant: Tenant) -> dict[Hashable, Verdicts]:
     found = _MEMOS.get(id(tenant))
     if found is None or found[0] is not tenant:
         if len(_MEMOS) > 8:
             _MEMOS.clear()
         found = _MEMOS[id(tenant)] = (tenant, {})
     return found[1]
+
+
+def verdicts(tenant: Tenant, record: SignIn) -> Verdicts:
+    """The record's :class:`Verdicts`, remembered per distinct :func:`fact_key`."""
+    memo = _memo(tenant)
+    key = fact_key(record)
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        full = replayed(tenant, record)
+        index = _index(tenant)
+        cells: list[tuple[str, bool]] = [("notInTenant", False)] * len(index)
+        for pid, result in full.policies.items():
+            cell = (result.result.value, full.undetermined(pid))
+            cells[index[pid]] = _CELLS.setdefault(cell, cell)
+        known = memo[key] = Verdicts(outcome=full.outcome, status=_status(full),
+                                     cells=tuple(cells), index=index)
+    return known
 
 
 def decisions(tenant: Tenant, record: SignIn) -> tuple[Decision, ...]:
@@ -100,16 +162,9 @@ def _rank(result: PolicyResult) -> int:
 
 
 def replayed(tenant: Tenant, record: SignIn) -> Replayed:
-    """Outcome and per-policy results of the record, evaluated together (remembered
-    per distinct :func:`fact_key`)."""
-    memo = _memo(tenant)
-    key = fact_key(record)
-    known = memo.get(key)
-    if known is None:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        known = memo[key] = _replayed(tenant, record)
-    return known
+    """Outcome and per-policy results (with their explanations) of the record,
+    evaluated together."""
+    return _replayed(tenant, record)
 
 
 def _replayed(tenant: Tenant, record: SignIn) -> Replayed:

@@ -106,6 +106,10 @@ class AgreementReport:
             found = self.by_policy[policy_id] = PolicyAgreement()
         return found
 
+    def has_room(self, verdict: str, policy_id: str) -> bool:
+        """Whether the cell ``(verdict, policy_id)`` keeps another example."""
+        return len(self.examples.get((verdict, policy_id), ())) < EXAMPLES_PER_CELL
+
     def keep_example(self, verdict: str, policy_id: str, example: Example) -> None:
         """Keep ``example`` if its cell has room."""
         _keep(self.examples, (verdict, policy_id), example)

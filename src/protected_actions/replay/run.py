@@ -10,14 +10,13 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from protected_actions.engine.decision import Outcome
 from protected_actions.errors import InvalidModelError
 from protected_actions.model.tenant import Tenant
 
-from .judge import Replayed, outcome, replayed
+from .judge import decisions, outcome, replayed, verdicts
 from .read import Chunk, RawLines, SignInLog
 from .records import SignIn, Unreadable
-from .reports import AgreementReport, ImpactReport
+from .reports import EXAMPLES_PER_CELL, AgreementReport, ImpactReport
 
 __all__ = ["CHUNK", "Progress", "agreement_of", "impact", "impact_of", "replay"]
 
@@ -66,13 +65,6 @@ def _directory(tenant: Tenant) -> frozenset[str]:
 _DIRECTORIES: dict[int, tuple[Tenant, frozenset[str]]] = {}
 
 
-def _status(replay: Replayed) -> str:
-    if replay.outcome is not Outcome.ALLOW:
-        return "failure"
-    applied = any(r.enforced and r.applies for r in replay.policies.values())
-    return "success" if applied else "notApplied"
-
-
 def agreement_of(tenant: Tenant, records: Iterable[Record]) -> AgreementReport:
     """The agreement report of ``records`` against ``tenant``, in this process."""
     report = AgreementReport()
@@ -89,21 +81,21 @@ def _agreement_one(report: AgreementReport, tenant: Tenant, record: SignIn) -> N
     report.unknown_fields.update(record.unknown_fields)
     lacking = _lacking(tenant, record)
     report.lacking.update(lacking)
-    mine = replayed(tenant, record)
+    mine = verdicts(tenant, record)
     if record.status is not None and record.status != "unknownFutureValue":
-        if _status(mine) == record.status:
+        if mine.status == record.status:
             report.status_agree += 1
         else:
             report.status_disagree += 1
-    verdicts = []
+    seen: list[str] = []
     for entry in record.recorded:
-        result = mine.policies.get(entry.policy_id.casefold())
-        replayed_word = result.result.value if result is not None else "notInTenant"
-        if result is None or entry.result.casefold() in _UNKNOWN_RESULTS:
+        cell = mine.result(entry.policy_id)
+        replayed_word = cell[0] if cell is not None else "notInTenant"
+        if cell is None or entry.result.casefold() in _UNKNOWN_RESULTS:
             verdict = "undetermined"
         else:
             same = replayed_word.casefold() == entry.result.casefold()
-            rests = mine.undetermined(entry.policy_id.casefold())
+            rests = cell[1]
             verdict = "agree" if same and not rests else \
                 "undetermined" if same or rests or lacking else "disagree"
         counts = report.policy(entry.policy_id)
@@ -115,16 +107,18 @@ def _agreement_one(report: AgreementReport, tenant: Tenant, record: SignIn) -> N
             counts.confusion[(entry.result, replayed_word)] += 1
         else:
             counts.undetermined += 1
-        verdicts.append(verdict)
-        report.keep_example(verdict, entry.policy_id, _example(
-            record, recorded=entry.result, replayed=replayed_word, lacking=list(lacking),
-            explanation=list(result.details) if result is not None else []))
+        seen.append(verdict)
+        if report.has_room(verdict, entry.policy_id):
+            result = replayed(tenant, record).policies.get(entry.policy_id.casefold())
+            report.keep_example(verdict, entry.policy_id, _example(
+                record, recorded=entry.result, replayed=replayed_word, lacking=list(lacking),
+                explanation=list(result.details) if result is not None else []))
     if not record.recorded:
         report.undetermined += 1
         report.lacking["appliedConditionalAccessPolicies"] += 1
-    elif "disagree" in verdicts:
+    elif "disagree" in seen:
         report.disagree += 1
-    elif verdicts:
+    elif seen:
         report.undetermined += 1
     else:
         report.agree += 1
@@ -145,13 +139,12 @@ def impact_of(current: Tenant, proposed: Tenant, records: Iterable[Record]) -> I
         if before is after:
             continue
         report.changed += 1
-        old, new = replayed(current, record), replayed(proposed, record)
-        for pid in sorted(old.policies.keys() | new.policies.keys()):
-            a, b = old.policies.get(pid), new.policies.get(pid)
-            words = (a.result.value if a else "absent", b.result.value if b else "absent")
+        old, new = verdicts(current, record).words(), verdicts(proposed, record).words()
+        for pid in sorted(old.keys() | new.keys()):
+            words = (old.get(pid, "absent"), new.get(pid, "absent"))
             if words[0] != words[1]:
-                name = (b or a).policy_id  # type: ignore[union-attr]
-                report.by_policy.setdefault(name, _counter())[words] += 1
+                report.by_policy.setdefault(_policy_name(proposed, current, pid),
+                                            _counter())[words] += 1
         session = record.session
         report.users.setdefault(cell, _counter())[
             record.user_principal_name or session.user.id] += 1
@@ -159,11 +152,19 @@ def impact_of(current: Tenant, proposed: Tenant, records: Iterable[Record]) -> I
             record.app_display_name or session.application_id or record.resource] += 1
         report.countries.setdefault(cell, _counter())[session.country or "unknown"] += 1
         report.platforms.setdefault(cell, _counter())[session.device_platform or "unknown"] += 1
-        if len(report.examples.get(cell, ())) < 3:
+        if len(report.examples.get(cell, ())) < EXAMPLES_PER_CELL:
+            reasons = [r.message for d in decisions(proposed, record) for r in d.reasons]
             report.examples.setdefault(cell, []).append(_example(
-                record, before=before.value, after=after.value,
-                reasons=[r.message for r in new.decisions[0].reasons]))
+                record, before=before.value, after=after.value, reasons=reasons))
     return report
+
+
+def _policy_name(proposed: Tenant, current: Tenant, folded: str) -> str:
+    for tenant in (proposed, current):
+        for policy in tenant.policies:
+            if policy.id.casefold() == folded:
+                return policy.id
+    return folded
 
 
 def _counter() -> Any:

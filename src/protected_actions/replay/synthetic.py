@@ -18,9 +18,8 @@ from typing import Any
 
 from protected_actions.model.tenant import Tenant
 
-from .judge import replayed
+from .judge import _status, replayed
 from .parse import sign_in
-from .run import _status
 
 __all__ = ["APPS", "NOW", "synthetic_sign_ins", "to_log_analytics"]
 
