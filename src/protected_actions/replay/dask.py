@@ -15,6 +15,7 @@ On a cluster (the names are placeholders)::
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -59,24 +60,43 @@ def _records(partition: Iterable[Any]) -> Iterator[Record]:
             yield item
 
 
-def _agreement_partition(tenant: Tenant, partition: Iterable[Any]) -> list[AgreementReport]:
-    return [agreement_of(tenant, _records(partition))]
+_TENANTS: dict[str, Tenant] = {}
+"""Tenants by the token of the run that sent them: a worker compiles each once and
+keeps what the engine remembers across the partitions it replays."""
 
 
-def _impact_partition(current: Tenant, proposed: Tenant, partition: Iterable[Any]
+def _tenant(token: str, tenant: Tenant) -> Tenant:
+    known = _TENANTS.get(token)
+    if known is None:
+        if len(_TENANTS) > 8:
+            _TENANTS.clear()
+        known = _TENANTS[token] = tenant
+    return known
+
+
+def _agreement_partition(token: str, tenant: Tenant, partition: Iterable[Any]
+                         ) -> list[AgreementReport]:
+    return [agreement_of(_tenant(token, tenant), _records(partition))]
+
+
+def _impact_partition(token: str, current: Tenant, proposed: Tenant, partition: Iterable[Any]
                       ) -> list[ImpactReport]:
-    return [impact_of(current, proposed, _records(partition))]
+    return [impact_of(_tenant(token + ":current", current),
+                      _tenant(token + ":proposed", proposed), _records(partition))]
 
 
 def replay_bag(tenant: Tenant, bag: Any, **compute: Any) -> AgreementReport:
     """:func:`~protected_actions.replay.replay` over a ``dask.bag`` of records or JSON
     lines; ``compute`` goes to ``compute()`` (e.g. ``scheduler=``)."""
-    parts = bag.map_partitions(partial(_agreement_partition, tenant)).compute(**compute)
+    token = uuid.uuid4().hex
+    parts = bag.map_partitions(partial(_agreement_partition, token, tenant)).compute(
+        **compute)
     return AgreementReport.combine(parts)
 
 
 def impact_bag(current: Tenant, proposed: Tenant, bag: Any, **compute: Any) -> ImpactReport:
     """:func:`~protected_actions.replay.impact` over a ``dask.bag``."""
-    parts = bag.map_partitions(partial(_impact_partition, current, proposed)).compute(
-        **compute)
+    token = uuid.uuid4().hex
+    parts = bag.map_partitions(partial(_impact_partition, token, current, proposed)
+                               ).compute(**compute)
     return ImpactReport.combine(parts)
