@@ -107,6 +107,7 @@ from .version import __version__
 # Importing the notebook package registers the HTML views of decisions, reports and
 # tenants (their ``_repr_html_``); it needs nothing beyond the library itself.
 from . import notebook as _notebook  # noqa: F401  isort: skip
+from . import replay as replay  # isort: skip  (``pa.replay``: sign-in log replay)
 
 __all__ = [
     # evaluation

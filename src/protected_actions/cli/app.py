@@ -20,7 +20,7 @@ from typing import TextIO
 from protected_actions.errors import ProtectedActionsError
 from protected_actions.version import __version__
 
-from . import demo, diff, evaluate, export, lint, lockout, matrix, test
+from . import demo, diff, evaluate, export, lint, lockout, matrix, replay, test
 from .common import EPILOG, EXIT_USAGE, CommandParser, Handler, Streams, UsageError
 
 __all__ = ["build_parser", "main", "run"]
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     default = demo.register(sub)
     parser.set_defaults(handler=default, debug=False)
-    for command in (evaluate, export, lint, lockout, matrix, test, diff):
+    for command in (evaluate, export, lint, lockout, matrix, test, diff, replay):
         command.register(sub)
     return parser
 

@@ -63,7 +63,7 @@ from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
 from .targets import sign_in_target
 
-__all__ = ["evaluate", "evaluate_sign_in"]
+__all__ = ["evaluate", "evaluate_auth_context", "evaluate_sign_in"]
 
 _TARGET_REASON = {
     "context": AnalysisReason.AUTHENTICATION_CONTEXT,
@@ -673,3 +673,21 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
     return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
                    target=target, decision_target=target, context_id=None,
                    claims_capable=True)
+
+
+def evaluate_auth_context(tenant: Tenant, session: SessionState, context_id: str) -> Decision:
+    """What-if for a sign-in that asks for the auth context ``context_id`` (a token
+    request with an ``acrs`` claims challenge, as sign-in logs record it in
+    ``authenticationContextClassReferences``).
+
+    Same engine as :func:`evaluate_sign_in`, with the auth context as the target
+    (steps 4-6 only: no authorization and no protected-action mapping).
+    """
+    _check_inputs(tenant, session)
+    if not isinstance(context_id, str) or not context_id:  # type: ignore[redundant-expr]
+        raise InvalidModelError("context_id", "an auth context id", context_id)
+    index = compiled(tenant)
+    entry = _user_entry(index, session)
+    return _decide(index, session, entry, _candidates(index, "context", context_id),
+                   kind="context", target=context_id, decision_target=context_id,
+                   context_id=context_id, claims_capable=session.supports_claims_challenge)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from protected_actions.errors import LoadError, LoadProblem
@@ -28,7 +29,8 @@ from protected_actions.model.tenant import Tenant
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
-__all__ = ["sample_session", "sample_session_names", "sample_tenant", "sample_tenant_file"]
+__all__ = ["sample_session", "sample_session_names", "sample_sign_ins", "sample_tenant",
+           "sample_tenant_file"]
 
 
 def __dir__() -> list[str]:
@@ -42,6 +44,13 @@ def _root() -> Traversable:
 def sample_tenant_file() -> Traversable:
     """The bundle file of the sample tenant (inside the installed package)."""
     return _root() / "tenant.json"
+
+
+def sample_sign_ins() -> Path:
+    """The folder of the sample tenant's sign-in logs: ``signIns.jsonl`` (Microsoft
+    Graph ``signIn`` objects, one per line) and ``SigninLogs.csv`` (a Log Analytics
+    export), made by replaying synthetic sign-ins of its users."""
+    return Path(str(_root() / "sign-ins"))
 
 
 def sample_tenant() -> Tenant:

@@ -616,7 +616,9 @@ def _grant_controls(built_in_controls: st.SearchStrategy[str],
 def _session_controls() -> st.SearchStrategy[SessionControls]:
     every_time = st.just(SignInFrequency(frequency_interval="everyTime",
                                          authentication_type="primaryAndSecondaryAuthentication"))
-    hours = st.integers(0, 24).map(lambda v: SignInFrequency(value=v, type="hours",
+    # Graph accepts 1 to 23 hours (24 is the engine's edge case); a frequency of 0
+    # would let no authentication count, which no prompt can satisfy.
+    hours = st.integers(1, 24).map(lambda v: SignInFrequency(value=v, type="hours",
                                                              frequency_interval="timeBased"))
     days = st.integers(1, 90).map(lambda v: SignInFrequency(value=v, type="days"))
     disabled = st.just(SignInFrequency(is_enabled=False, value=1, type="hours"))

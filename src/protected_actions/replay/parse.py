@@ -1,0 +1,402 @@
+"""One sign-in record (a Graph ``signIn`` object, or a Log Analytics ``SigninLogs``
+row) -> a :class:`~protected_actions.replay.records.SignIn`.
+
+Sessions are built directly with the model's constructors (the log is not session
+JSON), under the session rules: enumerations are matched case-insensitively as
+whole strings, and a blank, padded, control-character or unknown value makes the
+record unreadable (:class:`RecordError`, with a did-you-mean where one is close).
+A fact the record does not carry stays unknown in the session (no platform, no
+address, no country: the conditions that need it are undetermined) or, where the
+session has no "unknown" (an ambiguous method), is named in ``SignIn.lacking``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from protected_actions.errors import ProtectedActionsError
+from protected_actions.model.methods import Authentication
+from protected_actions.model.session import Device, SessionState, User
+
+from .records import RecordedPolicy, SignIn
+from .vocabulary import (
+    AMBIGUOUS_METHODS,
+    CLIENT_APPS,
+    METHODS,
+    OPERATING_SYSTEMS,
+    TRANSFER_METHODS,
+    TRUST_TYPES,
+    USER_TYPES,
+)
+
+__all__ = ["GRAPH_FIELDS", "LOG_ANALYTICS_COLUMNS", "RecordError", "from_log_analytics",
+           "is_log_analytics", "sign_in"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class RecordError(ValueError):
+    """A record that cannot be read; the message says which property and why."""
+
+
+_RISK_LEVELS = {v: v for v in ("none", "low", "medium", "high", "hidden")}
+_RESULT_WORDS = ("success", "failure", "notApplied", "notEnabled", "unknown",
+                 "unknownFutureValue", "reportOnlySuccess", "reportOnlyFailure",
+                 "reportOnlyNotApplied", "reportOnlyInterrupted")
+_RESULT_NAMES = {**{r.casefold(): r for r in _RESULT_WORDS}, **{r: r for r in _RESULT_WORDS}}
+_STATUSES = {s.casefold(): s for s in ("success", "failure", "notApplied",
+                                       "unknownFutureValue")}
+_CROSS_TENANT = {s.casefold(): s for s in ("none", "b2bCollaboration", "b2bDirectConnect",
+                                           "microsoftSupport", "serviceProvider",
+                                           "unknownFutureValue", "passthrough")}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+GRAPH_FIELDS = frozenset({
+    # read into the session, the target or the recorded results
+    "id", "createdDateTime", "userId", "userDisplayName", "userPrincipalName", "userType",
+    "appId", "appDisplayName", "resourceId", "resourceDisplayName", "ipAddress", "location",
+    "deviceDetail", "clientAppUsed", "riskLevelDuringSignIn", "riskLevelAggregated",
+    "authenticationDetails", "authenticationContextClassReferences",
+    "originalTransferMethod", "appliedConditionalAccessPolicies", "conditionalAccessStatus",
+    "crossTenantAccessType", "homeTenantId",
+    # known, and not a fact Conditional Access reads
+    "@odata.type", "correlationId", "isInteractive", "status", "riskDetail", "riskState",
+    "riskEventTypes", "riskEventTypes_v2", "authenticationMethodsUsed",
+    "authenticationProcessingDetails", "authenticationProtocol", "authenticationRequirement",
+    "authenticationRequirementPolicies", "autonomousSystemNumber", "azureResourceId",
+    "clientCredentialType", "conditionalAccessAudiences", "federatedCredentialId",
+    "flaggedForReview", "globalSecureAccessIpAddress", "homeTenantName", "incomingTokenType",
+    "ipAddressFromResourceProvider", "isTenantRestricted", "isThroughGlobalSecureAccess",
+    "managedServiceIdentity", "mfaDetail", "networkLocationDetails", "originalRequestId",
+    "privateLinkDetails", "processingTimeInMilliseconds", "resourceServicePrincipalId",
+    "resourceTenantId", "servicePrincipalCredentialKeyId",
+    "servicePrincipalCredentialThumbprint", "servicePrincipalId", "servicePrincipalName",
+    "sessionLifetimePolicies", "signInEventTypes", "signInIdentifier",
+    "signInIdentifierType", "signInTokenProtectionStatus", "tokenIssuerName",
+    "tokenIssuerType", "tokenProtectionStatusDetails", "uniqueTokenIdentifier", "userAgent",
+    "appOwnerTenantId", "resourceOwnerTenantId", "appliedEventListeners",
+    "appTokenProtectionStatus", "authenticationAppDeviceDetails",
+    "authenticationAppPolicyEvaluationDetails", "sessionId", "agent", "isRisky",
+})
+"""Every Graph ``signIn`` property this reader knows; any other is counted as unknown."""
+
+LOG_ANALYTICS_COLUMNS: Mapping[str, str | None] = {
+    "ResourceIdentity": "resourceId",  # SigninLogs' ResourceId is the Azure resource of the log
+    "IPAddress": "ipAddress",
+    "ConditionalAccessPolicies": "appliedConditionalAccessPolicies",
+    "LocationDetails": "location",
+    "RiskEventTypes_V2": "riskEventTypes_v2",
+    "MfaDetail": "mfaDetail",
+    # columns of the Log Analytics table itself, not of the sign-in
+    "TimeGenerated": None, "TenantId": None, "SourceSystem": None, "ResourceId": None,
+    "ResourceGroup": None, "OperationName": None, "OperationVersion": None,
+    "Category": None, "ResultType": None, "ResultSignature": None,
+    "ResultDescription": None, "DurationMs": None, "CallerIpAddress": None,
+    "Level": None, "Location": None, "Identity": None, "AlternateSignInName": None,
+    "Type": None, "_ResourceId": None, "_SubscriptionId": None,
+    "AADTenantId": None, "TableName": None,
+}
+"""Log Analytics columns whose Graph name is not the column in camelCase (``None``:
+a column of the table, not of the sign-in; ``Location`` repeats
+``LocationDetails.countryOrRegion``)."""
+
+_NESTED = frozenset({"appliedConditionalAccessPolicies", "authenticationContextClassReferences",
+                     "authenticationDetails", "deviceDetail", "location", "status",
+                     "mfaDetail", "networkLocationDetails", "authenticationProcessingDetails",
+                     "authenticationRequirementPolicies", "appliedEventListeners",
+                     "sessionLifetimePolicies", "riskEventTypes", "riskEventTypes_v2",
+                     "authenticationMethodsUsed", "signInEventTypes", "agent",
+                     "managedServiceIdentity", "privateLinkDetails",
+                     "authenticationAppDeviceDetails", "tokenProtectionStatusDetails",
+                     "authenticationAppPolicyEvaluationDetails"})
+_TIME_COLUMN = "TimeGenerated"
+
+
+def from_log_analytics(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``SigninLogs`` row (PascalCase columns; nested values as JSON strings, empty
+    cells for nothing) as the Graph ``signIn`` object it records.
+
+    :raises RecordError: a nested column that is not valid JSON.
+    """
+    out: dict[str, Any] = {}
+    for column, value in row.items():
+        if not isinstance(column, str):
+            raise RecordError(f"column name {column!r} is not a string")
+        if value is None or value == "":
+            continue
+        if column in LOG_ANALYTICS_COLUMNS:
+            name = LOG_ANALYTICS_COLUMNS[column]
+            if name is None:
+                continue
+        else:
+            name = column[:1].lower() + column[1:]
+        if name in _NESTED and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise RecordError(f"{column}: not valid JSON ({exc})") from None
+        out[name] = value
+    if "createdDateTime" not in out and row.get(_TIME_COLUMN):
+        out["createdDateTime"] = row[_TIME_COLUMN]
+    return out
+
+
+def is_log_analytics(record: Mapping[str, Any]) -> bool:
+    """Whether a record has Log Analytics' PascalCase columns rather than Graph's names."""
+    return any(k in record for k in ("UserId", "TimeGenerated", "CreatedDateTime", "AppId"))
+
+
+def _did_you_mean(value: str, known: Mapping[str, str]) -> str:
+    close = difflib.get_close_matches(value.casefold(), list(known), n=1, cutoff=0.75)
+    return f" (did you mean {known[close[0]]!r}?)" if close else ""
+
+
+def _word(record: Mapping[str, Any], name: str) -> str | None:
+    """A string property: absent or null is ``None``; blank, padded or control
+    characters are errors."""
+    value = record.get(name)
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise RecordError(f"{name}: expected a string, got {type(value).__name__}")
+    if value == "":
+        return None
+    if value.isprintable() and not value[0].isspace() and not value[-1].isspace():
+        return value  # the common case, without the pattern
+    if value != value.strip() or _CONTROL.search(value):
+        raise RecordError(f"{name}: {value!r} has surrounding whitespace or control "
+                          "characters")
+    return value
+
+
+def _text(record: Mapping[str, Any], name: str) -> str | None:
+    """A display text (a name, an address book entry): any string, as it is."""
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        raise RecordError(f"{name}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _enum(record: Mapping[str, Any], name: str, table: Mapping[str, str]) -> str | None:
+    value = _word(record, name)
+    if value is None:
+        return None
+    found = table.get(value.casefold())
+    if found is None:
+        raise RecordError(f"{name}: unknown value {value!r}{_did_you_mean(value, table)}")
+    return found
+
+
+def _time(value: object, name: str) -> datetime:
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise RecordError(f"{name}: expected an ISO 8601 time, got {value!r}")
+    text = _FRACTION.sub(r"\1", value)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise RecordError(f"{name}: {value!r} is not an ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise RecordError(f"{name}: {value!r} has no time zone")
+    return at
+
+
+def _object(record: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = record.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RecordError(f"{name}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(record: Mapping[str, Any], name: str) -> list[Any]:
+    value = record.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"{name}: expected an array, got {type(value).__name__}")
+    return value
+
+
+def _bool(record: Mapping[str, Any], name: str) -> bool | None:
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.casefold() in ("true", "false"):
+        return value.casefold() == "true"
+    raise RecordError(f"{name}: expected true or false, got {value!r}")
+
+
+def _platform(os_name: str | None) -> str | None:
+    if os_name is None:
+        return None
+    folded = os_name.casefold()
+    for prefix, platform in OPERATING_SYSTEMS:
+        if folded.startswith(prefix):
+            return platform
+    return None
+
+
+def _device(detail: Mapping[str, Any]) -> Device | None:
+    device_id = _word(detail, "deviceId")
+    if device_id is None:
+        return None  # an unregistered device: every filter property is null
+    return Device(
+        device_id=device_id,
+        display_name=_text(detail, "displayName"),
+        is_compliant=_bool(detail, "isCompliant"),
+        is_managed=bool(_bool(detail, "isManaged")),
+        trust_type=_enum(detail, "trustType", TRUST_TYPES),
+        operating_system=_text(detail, "operatingSystem"),
+    )
+
+
+def _authentications(steps: list[Any], lacking: list[str]) -> tuple[Authentication, ...]:
+    methods: set[str] = set()
+    latest: datetime | None = None
+    for i, step in enumerate(steps):
+        if not isinstance(step, Mapping):
+            raise RecordError(f"authenticationDetails[{i}]: expected an object")
+        if _bool(step, "succeeded") is not True:
+            continue  # a failed or unfinished step is no evidence
+        name = _word(step, "authenticationMethod")
+        if name is None:
+            continue
+        folded = name.casefold()
+        if folded in AMBIGUOUS_METHODS:
+            lacking.append(f"authentication method {name!r}")
+            continue
+        method = METHODS.get(folded)
+        if method is None:
+            raise RecordError(f"authenticationDetails[{i}].authenticationMethod: unknown "
+                              f"method {name!r}{_did_you_mean(name, METHODS)}")
+        at_text = step.get("authenticationStepDateTime")
+        if at_text is None:
+            lacking.append(f"time of {name!r}")
+            continue
+        at = _time(at_text, f"authenticationDetails[{i}].authenticationStepDateTime")
+        methods.add(method)
+        latest = at if latest is None or at > latest else latest
+    if not methods or latest is None:
+        return ()
+    return (Authentication(methods=methods, at=latest),)
+
+
+def _recorded(entries: list[Any]) -> tuple[RecordedPolicy, ...]:
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise RecordError(f"appliedConditionalAccessPolicies[{i}]: expected an object")
+        policy_id = _word(entry, "id")
+        if policy_id is None:
+            raise RecordError(f"appliedConditionalAccessPolicies[{i}].id is missing")
+        word = entry.get("result")
+        result = _RESULT_NAMES.get(word) if type(word) is str else None  # exact: fast
+        if result is None:
+            result = _enum(entry, "result", _RESULT_NAMES)
+        if result is None:
+            raise RecordError(f"appliedConditionalAccessPolicies[{i}].result is missing")
+        out.append(RecordedPolicy(policy_id=policy_id, display_name=_text(entry, "displayName"),
+                                  result=result))
+    return tuple(out)
+
+
+def _guest_type(user_type: str | None, access: str | None) -> str | None:
+    if access == "b2bCollaboration":
+        return "b2bCollaborationGuest" if user_type == "guest" else "b2bCollaborationMember"
+    if access == "b2bDirectConnect":
+        return "b2bDirectConnectUser"
+    if access == "serviceProvider":
+        return "otherExternalUser"
+    return None  # a local guest is derived from the user type by the engine
+
+
+def sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
+    """Read one Graph ``signIn`` object (or a Log Analytics row, detected by its
+    columns) into a :class:`SignIn`.
+
+    :raises RecordError: the record cannot be read; the message names the property.
+    """
+    if not isinstance(record, Mapping):
+        raise RecordError(f"expected a sign-in object, got {type(record).__name__}")
+    if is_log_analytics(record):
+        record = from_log_analytics(record)
+    try:
+        return _sign_in(record, source, line)
+    except ProtectedActionsError as exc:  # a model rule the record breaks
+        raise RecordError(str(exc)) from None
+
+
+def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
+    lacking: list[str] = []
+    user_id = _word(record, "userId")
+    if user_id is None:
+        raise RecordError("userId is missing (a sign-in of a user is replayed; "
+                          "workload identities are not)")
+    created = record.get("createdDateTime")
+    if created is None:
+        raise RecordError("createdDateTime is missing")
+    at = _time(created, "createdDateTime")
+    app_id = _word(record, "appId")
+    resource = _word(record, "resourceId") or app_id
+    if resource is None:
+        raise RecordError("neither resourceId nor appId is given: no target to replay")
+    user_type = _enum(record, "userType", USER_TYPES)
+    access = _enum(record, "crossTenantAccessType", _CROSS_TENANT)
+    user = User(id=user_id, display_name=_text(record, "userDisplayName"),
+                user_type=user_type or "member",
+                guest_or_external_user_type=_guest_type(user_type, access),
+                home_tenant_id=_word(record, "homeTenantId"))
+    if user_type is None:
+        lacking.append("userType")
+    location = _object(record, "location")
+    detail = _object(record, "deviceDetail")
+    client = _enum(record, "clientAppUsed", CLIENT_APPS)
+    if client is None:
+        lacking.append("clientAppUsed")
+    sign_in_risk = _enum(record, "riskLevelDuringSignIn", _RISK_LEVELS)
+    user_risk = _enum(record, "riskLevelAggregated", _RISK_LEVELS)
+    transfer = _word(record, "originalTransferMethod")
+    flow = None if transfer is None or transfer.casefold() == "none" else \
+        _enum(record, "originalTransferMethod", TRANSFER_METHODS)
+    contexts = []
+    for i, ref in enumerate(_list(record, "authenticationContextClassReferences")):
+        if not isinstance(ref, Mapping) or _word(ref, "id") is None:
+            raise RecordError(f"authenticationContextClassReferences[{i}]: expected an "
+                              "object with an id")
+        contexts.append(str(ref["id"]))
+    session = SessionState(
+        at=at, user=user,
+        authentications=_authentications(_list(record, "authenticationDetails"), lacking),
+        device_platform=_platform(_text(detail, "operatingSystem")),
+        device=_device(detail),
+        ip_address=_word(record, "ipAddress"),
+        country=_word(location, "countryOrRegion"),
+        client_app_type=client or "browser",
+        sign_in_risk_level=sign_in_risk or "none",
+        user_risk_level=user_risk or "none",
+        authentication_flow=flow,
+        application_id=app_id,
+    )
+    unknown = tuple(sorted(k for k in record if k not in GRAPH_FIELDS))
+    return SignIn(
+        source=source, line=line, id=_word(record, "id"), session=session,
+        resource=resource, auth_contexts=tuple(dict.fromkeys(contexts)),
+        recorded=_recorded(_list(record, "appliedConditionalAccessPolicies")),
+        status=_enum(record, "conditionalAccessStatus", _STATUSES),
+        lacking=tuple(lacking), unknown_fields=unknown,
+        user_principal_name=_text(record, "userPrincipalName"),
+        app_display_name=_text(record, "appDisplayName"),
+    )
