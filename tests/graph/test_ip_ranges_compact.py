@@ -93,6 +93,21 @@ class TestDirectReading:
     def test_round_trip_is_exact(self) -> None:
         assert dump_tenant(load_tenant(_bundle(PLAIN)))["namedLocations"][0]["ipRanges"] == PLAIN
 
+    def test_the_direct_writer_writes_what_the_general_one_writes(self) -> None:
+        """Each range without unmodelled properties is written as the general
+        writer writes the IpRange, for a normal dump and for a create body."""
+        from protected_actions.graph._converter import shared_converter
+
+        ranges = [*PLAIN, {"@odata.type": V6_CIDR, "cidrAddress": "::ffff:192.0.2.0/120"},
+                  {"@odata.type": V4_CIDR, "cidrAddress": "0.0.0.0/0", "note": [1]}]
+        location = _general(ranges)
+        for for_create in (False, True):
+            dumped = dump_tenant(load_tenant(_bundle(ranges)), for_create=for_create)
+            general = [shared_converter(for_create=for_create).unstructure(r)
+                       for r in location.ip_ranges]
+            assert dumped["namedLocations"][0]["ipRanges"] == general
+        assert dumped["namedLocations"][0]["ipRanges"] == ranges
+
     def test_errors_keep_their_paths(self) -> None:
         problems = _problems([PLAIN[0],
                               {"@odata.type": V4_CIDR, "cidrAddress": "10.0.0.300/8"},

@@ -188,6 +188,30 @@ class IpRangeList(NestedTuple):
         each(items, one, IpRange)
         return builder.build()
 
+    def dump(self, value: Any, ctx: Context) -> Any:
+        out: list[Any] = []
+        for text, unmodelled in value.written():
+            if unmodelled is not None:  # the general writer keeps every property
+                out.append(ctx.unstructure(IpRange(**_range_fields(text), unmodelled=unmodelled)))
+            elif isinstance(text, str):
+                out.append({TYPE_KEY: _CIDR_TAG_OF[":" in text], "cidrAddress": text})
+            else:
+                out.append({TYPE_KEY: _BOUNDS_TAG_OF[":" in text[0]],
+                            "lowerAddress": text[0], "upperAddress": text[1]})
+        return out
+
+
+_CIDR_TAG_OF = {False: _RANGE_TAGS[("cidr", 4)], True: _RANGE_TAGS[("cidr", 6)]}
+_BOUNDS_TAG_OF = {False: _RANGE_TAGS[("range", 4)], True: _RANGE_TAGS[("range", 6)]}
+"""Graph's tag of a range without other properties, by whether its (valid) text is
+IPv6: an IPv6 address always has a colon, an IPv4 address never."""
+
+
+def _range_fields(text: str | tuple[str, str]) -> dict[str, str]:
+    if isinstance(text, str):
+        return {"cidr_address": text}
+    return {"lower_address": text[0], "upper_address": text[1]}
+
 
 def _read_plain_range(builder: IpRangesBuilder, item: Any) -> bool:
     """Add a range in Graph's own shape to ``builder``; ``False`` if it is not one."""

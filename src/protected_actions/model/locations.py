@@ -380,6 +380,12 @@ class IpRanges(Sequence[IpRange]):
             return IpRange(cidr_address=text, unmodelled=unmodelled)
         return IpRange(lower_address=text[0], upper_address=text[1], unmodelled=unmodelled)
 
+    def written(self) -> Iterator[tuple[_RangeText, FrozenDict[str, FrozenJSON] | None]]:
+        """Each range as written: its CIDR or ``(lower, upper)`` text, and its
+        unmodelled properties (``None`` when it has none)."""
+        extras = self._extras
+        return ((text, extras.get(i)) for i, text in enumerate(self._texts))
+
     def bounds(self, version: Literal[4, 6]) -> tuple[list[int], list[int]]:
         """The first and the last addresses of the ranges of one IP version (as
         integers, in no particular order)."""
