@@ -63,6 +63,10 @@ class Timing:
     p99: float
     mean: float
     outcomes: Counter[str]
+    first_median: float | None = None
+    """The same over the requests that are their user's first (cold rows only)."""
+    first_p99: float | None = None
+    first_count: int = 0
 
 
 def _touch(decision: pa.Decision) -> None:
@@ -70,7 +74,20 @@ def _touch(decision: pa.Decision) -> None:
     _ = decision.outcome, decision.reasons, decision.challenge
 
 
-def _measure(call: Call, count: int, *, trace: bool, warm: bool) -> Timing:
+def _first_requests(users: Sequence[str], count: int, skip: int) -> list[int]:
+    """Indices among ``0..count-1`` whose user appears neither earlier nor in the
+    warm-up (the first ``skip`` requests)."""
+    seen = set(users[:skip])
+    firsts = []
+    for i in range(count):
+        if users[i] not in seen:
+            seen.add(users[i])
+            firsts.append(i)
+    return firsts
+
+
+def _measure(call: Call, count: int, *, trace: bool, warm: bool,
+             users: Sequence[str] = ()) -> Timing:
     """Time ``call`` on requests ``0..count-1``. Cold: after a short warm-up, so each
     user's first request pays for its plan (the engine remembers per user, per
     evidence signature and per plan). Warm: after one untimed pass over every
@@ -91,10 +108,16 @@ def _measure(call: Call, count: int, *, trace: bool, warm: bool) -> Timing:
             _ = decision.policies
         samples[i] = clock() - start
         outcomes[decision.outcome.value] += 1
+    first: list[int] = []
+    if users and not warm:
+        first = sorted(samples[i] for i in _first_requests(users, count, min(WARM_UP, count)))
     samples.sort()
     return Timing(median=statistics.median(samples) / 1000.0,
                   p99=samples[min(count - 1, int(0.99 * count))] / 1000.0,
-                  mean=statistics.fmean(samples) / 1000.0, outcomes=outcomes)
+                  mean=statistics.fmean(samples) / 1000.0, outcomes=outcomes,
+                  first_median=statistics.median(first) / 1000.0 if first else None,
+                  first_p99=first[min(len(first) - 1, int(0.99 * len(first)))] / 1000.0
+                  if first else None, first_count=len(first))
 
 
 @dataclass(frozen=True)
@@ -211,8 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[int, list[Timing]] = {}
     for _ in range(rounds):
         for k, path in enumerate(paths):
+            users = [s.user.id for s in
+                     (issue_sessions if path.label.startswith("issue") else sessions)]
             results.setdefault(k, []).append(_measure(path.bind(), path.count,
-                                                      trace=path.trace, warm=path.warm))
+                                                      trace=path.trace, warm=path.warm,
+                                                      users=users))
 
     if args.smoke:
         made = sum(path.count for path in paths)
@@ -227,8 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _print_table(paths: Sequence[Row], results: dict[int, list[Timing]], count: int,
                  rounds: int) -> None:
     header = (f"{'path':<48} {'N':>4} {'requests':>8} {'median us':>10} {'p99 us':>9} "
-              f"{'dec/s':>8}  A / C / D")
-    print(f"\nus per decision; median of {rounds} round(s); {count:,} sessions")
+              f"{'dec/s':>8}  {'first: n, p50, p99':>20}  A / C / D")
+    print(f"\nus per decision; median of {rounds} round(s); {count:,} sessions; "
+          "first = the requests that are their user's first (cold rows)")
     print(header)
     print("-" * len(header))
     for k, path in enumerate(paths):
@@ -236,8 +263,13 @@ def _print_table(paths: Sequence[Row], results: dict[int, list[Timing]], count: 
         med = statistics.median(r.median for r in runs)
         p99 = statistics.median(r.p99 for r in runs)
         mean = statistics.median(r.mean for r in runs)
+        firsts = [r for r in runs if r.first_median is not None and r.first_p99 is not None]
+        first = "" if not firsts else (
+            f"{firsts[0].first_count:,}, "
+            f"{statistics.median(r.first_median or 0.0 for r in firsts):.1f}, "
+            f"{statistics.median(r.first_p99 or 0.0 for r in firsts):.1f}")
         print(f"{path.label:<48} {path.n:>4} {path.count:>8,} {med:>10.1f} {p99:>9.1f} "
-              f"{1e6 / mean:>8,.0f}  {_acd(runs[0].outcomes)}")
+              f"{1e6 / mean:>8,.0f}  {first:>20}  {_acd(runs[0].outcomes)}")
 
 
 def _print_compile_and_memory(workload: wl.Workload) -> None:

@@ -2,8 +2,8 @@
 
 Every IP range of every :class:`~protected_actions.model.locations.IpNamedLocation` is cut
 into sorted, non-overlapping *elementary intervals* (one table for IPv4, one for
-IPv6), each carrying the set of location ids that cover it (stored as a bit mask,
-turned into a frozenset on lookup); placing an address is one
+IPv6), each carrying the set of location ids that cover it (one location's
+index, or a shared set when locations overlap); placing an address is one
 :func:`bisect.bisect_right`. Overlapping ranges, within one location or across
 several, are handled. Country locations are compiled into a map from
 upper-case ISO code to ids, one map per lookup method. :meth:`LocationIndex.locate`
@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import operator
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, compress, repeat
@@ -36,7 +37,6 @@ from protected_actions.model.locations import (
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
-    IpRange,
     NamedLocation,
     _session_points,
 )
@@ -57,28 +57,28 @@ class _Intervals:
     """The elementary intervals of one IP version, as a step function.
 
     Interval ``i`` runs from ``starts[i]`` up to ``starts[i + 1] - 1`` (the last one
-    is open-ended) and is covered by the locations whose bits are set in
-    ``masks[i]`` (bit ``k`` stands for ``ids[k]``). Gaps are intervals with mask 0.
-    A bit mask instead of a frozenset per interval keeps memory in proportion to the
-    number of intervals even when hundreds of ranges overlap.
+    is open-ended) and is covered by the locations that ``owners[i]`` names: ``0``
+    for none (a gap), ``k > 0`` for the one location ``ids[k - 1]``, ``k < 0`` for
+    the set ``shared[-k - 1]``. Each distinct set of two or more locations is stored
+    once, so memory follows the number of intervals, not the number of locations
+    times the number of intervals.
     """
 
-    starts: list[int]
-    masks: list[int]
+    starts: Sequence[int]
+    owners: array[int]
     ids: tuple[str, ...]
+    shared: tuple[frozenset[str], ...]
 
     def lookup(self, value: int) -> frozenset[str]:
         """The ids of the locations holding ``value`` (one bisect)."""
         i = bisect_right(self.starts, value) - 1
-        return self._unpack(self.masks[i]) if i >= 0 else _NOTHING
+        return self.unpack(self.owners[i]) if i >= 0 else _NOTHING
 
-    def _unpack(self, mask: int) -> frozenset[str]:
-        found = []
-        while mask:
-            lowest = mask & -mask
-            found.append(self.ids[lowest.bit_length() - 1])
-            mask ^= lowest
-        return frozenset(found)
+    def unpack(self, code: int) -> frozenset[str]:
+        """The ids an owner code stands for."""
+        if code > 0:
+            return frozenset((self.ids[code - 1],))
+        return self.shared[-code - 1] if code else _NOTHING
 
 
 def _compile_ip(locations: Sequence[IpNamedLocation]) -> tuple[_Intervals, _Intervals]:
@@ -88,49 +88,68 @@ def _compile_ip(locations: Sequence[IpNamedLocation]) -> tuple[_Intervals, _Inte
     v6: list[int] = []
     for owner, location in enumerate(locations):
         ranges = location.ip_ranges
-        ipv4 = [r for r in ranges if r.version == 4]
-        v4 += _toggles(ipv4, owner, shift)
-        if len(ipv4) < len(ranges):
-            v6 += _toggles([r for r in ranges if r.version == 6], owner, shift)
+        v4 += _toggles(*ranges.bounds(4), owner, shift)
+        v6 += _toggles(*ranges.bounds(6), owner, shift)
     ids = tuple(location.id for location in locations)
-    return _sweep(v4, shift, ids), _sweep(v6, shift, ids)
+    return _sweep(v4, shift, ids, array("Q")), _sweep(v6, shift, ids, [])
 
 
-def _toggles(ranges: Sequence[IpRange], owner: int, shift: int) -> list[int]:
+def _toggles(firsts: list[int], lasts: list[int], owner: int, shift: int) -> list[int]:
     """Where one location's coverage (of one IP version) switches on and off.
 
     The ranges are first merged into disjoint, non-touching blocks: with ``firsts``
     and ``nexts`` (``last + 1``) each sorted, the union has a gap after the k-th
     block exactly when ``nexts[k] < firsts[k + 1]``. The switch points come out in
-    address order, packed as ``point << shift | owner`` for one global integer sort.
+    address order, packed as ``point << (shift + 1) | off << shift | owner`` for
+    one global integer sort (``off`` is 1 where the location switches off).
     """
-    if not ranges:
+    if not firsts:
         return []
-    firsts = sorted([r.first for r in ranges])
-    nexts = sorted([r.last + 1 for r in ranges])
+    firsts.sort()
+    nexts = sorted([last + 1 for last in lasts])
     later = firsts[1:]
     gaps = list(map(operator.lt, nexts, later))
-    points = [0] * (2 * (gaps.count(True) + 1))
-    points[0::2] = [firsts[0], *compress(later, gaps)]
-    points[1::2] = [*compress(nexts, gaps), nexts[-1]]
-    return [point << shift | owner for point in points]
+    on = owner
+    off = 1 << shift | owner
+    packed = [0] * (2 * (gaps.count(True) + 1))
+    packed[0::2] = [first << shift + 1 | on for first in (firsts[0], *compress(later, gaps))]
+    packed[1::2] = [end << shift + 1 | off for end in (*compress(nexts, gaps), nexts[-1])]
+    return packed
 
 
-def _sweep(toggles: list[int], shift: int, ids: tuple[str, ...]) -> _Intervals:
+def _sweep(toggles: list[int], shift: int, ids: tuple[str, ...],
+           starts: list[int] | array[int]) -> _Intervals:
     """Turn the packed on/off points into the step function of covering locations.
 
-    Each location's blocks are disjoint, so its bit flips at every one of its
-    points and the running XOR of the bits is the set of locations covering the
-    address; the mask after the last toggle at a point holds up to the next point.
+    Each location's blocks are disjoint, so in address order a location switches
+    on, off, on... After each toggle the running sum of +1 / -1 is the number of
+    locations covering the address and the running XOR of the owner indices is the
+    owner itself when that number is one, so the usual tenant (few overlaps) is
+    read off in bulk. Only where two or more locations overlap is the covering set
+    followed one toggle at a time (each distinct set of owners is stored once).
     """
     toggles.sort()
-    points = list(map(operator.rshift, toggles, repeat(shift)))
-    owners = map(operator.and_, toggles, repeat((1 << shift) - 1))
-    bits = [1 << owner for owner in range(len(ids))]
-    masks = accumulate(map(bits.__getitem__, owners), operator.xor)
+    low = (1 << shift) - 1
+    points = list(map(operator.rshift, toggles, repeat(shift + 1)))
+    owners = list(map(operator.and_, toggles, repeat(low)))
+    depth = list(accumulate([1 - 2 * (t >> shift & 1) for t in toggles]))
+    single = list(accumulate(owners, operator.xor))
+    del toggles
+    codes = [x + 1 if d == 1 else 0 for d, x in zip(depth, single, strict=True)]
     last_at_point = [*map(operator.ne, points, points[1:]), True]
-    return _Intervals(list(compress(points, last_at_point)),
-                      list(compress(masks, last_at_point)), ids)
+    shared: dict[frozenset[int], int] = {}
+    active: set[int] = set()
+    previous = -2
+    for i in compress(range(len(depth)), [d > 1 for d in depth]):
+        if i != previous + 1:  # a run of overlaps starts: one location or none before it
+            active = {single[i - 1]} if i and depth[i - 1] == 1 else set()
+        previous = i
+        active ^= {owners[i]}
+        if last_at_point[i]:
+            codes[i] = -1 - shared.setdefault(frozenset(active), len(shared))
+    starts.extend(compress(points, last_at_point))
+    sets = tuple(frozenset(ids[o] for o in owned) for owned in shared)
+    return _Intervals(starts, array("i", compress(codes, last_at_point)), ids, sets)
 
 
 def _readable_points(ip_address: object) -> tuple[tuple[Literal[4, 6], int], ...] | None:
@@ -298,16 +317,16 @@ class LocationIndex:
         out: list[tuple[str, frozenset[str]]] = []
         for version, table, outside in ((4, self._v4, 0xC6336401), (6, self._v6, 1 << 125)):
             seen: dict[int, int] = {}
-            for start, mask in zip(table.starts, table.masks, strict=True):
-                seen.setdefault(mask, start)
+            for start, code in zip(table.starts, table.owners, strict=True):
+                seen.setdefault(code, start)
             if 0 not in seen and (not table.starts or table.starts[0] > outside):
                 seen[0] = outside
             elif 0 not in seen and table.starts and table.starts[0] > 0:
                 seen[0] = 0 if version == 6 else 1
-            for mask, start in sorted(seen.items(), key=lambda kv: kv[1]):
+            for code, start in sorted(seen.items(), key=lambda kv: kv[1]):
                 address = ipaddress.ip_address(start) if version == 4 \
                     else ipaddress.IPv6Address(start)
-                out.append((str(address), table._unpack(mask)))
+                out.append((str(address), table.unpack(code)))
         return tuple(out)
 
     def _place_ip(self, ip_address: str | None) -> _Placement:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from protected_actions.model.applications import ServicePrincipal
 from protected_actions.model.contexts import AuthContext, ProtectedAction
 from protected_actions.model.locations import (
@@ -18,6 +20,7 @@ from protected_actions.model.locations import (
     CountryNamedLocation,
     IpNamedLocation,
     IpRange,
+    IpRangesBuilder,
 )
 from protected_actions.model.methods import (
     Authentication,
@@ -54,6 +57,7 @@ from ._applications import (
 )
 from ._codecs import (
     Combinations,
+    Context,
     DerivedId,
     Flag,
     Flags,
@@ -63,6 +67,8 @@ from ._codecs import (
     Strings,
     StringSet,
     Text,
+    as_list,
+    each,
     if_set,
     is_set,
     token_item,
@@ -174,9 +180,77 @@ IP_RANGE = Schema(IpRange, (
                parse=lambda text: _RANGE_KINDS.get(normalize_type(text)),
                of=lambda r: (r.kind, r.version)))
 
+_CIDR_TAGS = {_RANGE_TAGS[("cidr", v)]: v for v in (4, 6)}
+_BOUNDS_TAGS = {_RANGE_TAGS[("range", v)]: v for v in (4, 6)}
+
+
+@attrs.frozen
+class IpRangeList(NestedTuple):
+    """The ``ipRanges`` of an IP named location, read into compact
+    :class:`~protected_actions.model.locations.IpRanges`.
+
+    A range in the shape Graph writes (its canonical ``@odata.type`` and either
+    ``cidrAddress`` or ``lowerAddress`` and ``upperAddress``, nothing else) whose
+    text is valid is read directly; every other item goes through the general
+    loader, which gives the same model for the same JSON and reports the errors.
+    """
+
+    def load(self, value: Any, ctx: Context) -> Any:
+        items = as_list(value, "a list of objects")
+        builder = IpRangesBuilder()
+
+        def one(item: Any) -> None:
+            if not _read_plain_range(builder, item):
+                builder.add(ctx.structure(item, IpRange))
+
+        each(items, one, IpRange)
+        return builder.build()
+
+    def dump(self, value: Any, ctx: Context) -> Any:
+        out: list[Any] = []
+        for text, unmodelled in value.written():
+            if unmodelled is not None:  # the general writer keeps every property
+                out.append(ctx.unstructure(IpRange(**_range_fields(text), unmodelled=unmodelled)))
+            elif isinstance(text, str):
+                out.append({TYPE_KEY: _CIDR_TAG_OF[":" in text], "cidrAddress": text})
+            else:
+                out.append({TYPE_KEY: _BOUNDS_TAG_OF[":" in text[0]],
+                            "lowerAddress": text[0], "upperAddress": text[1]})
+        return out
+
+
+_CIDR_TAG_OF = {False: _RANGE_TAGS[("cidr", 4)], True: _RANGE_TAGS[("cidr", 6)]}
+_BOUNDS_TAG_OF = {False: _RANGE_TAGS[("range", 4)], True: _RANGE_TAGS[("range", 6)]}
+"""Graph's tag of a range without other properties, by whether its (valid) text is
+IPv6: an IPv6 address always has a colon, an IPv4 address never."""
+
+
+def _range_fields(text: str | tuple[str, str]) -> dict[str, str]:
+    if isinstance(text, str):
+        return {"cidr_address": text}
+    return {"lower_address": text[0], "upper_address": text[1]}
+
+
+def _read_plain_range(builder: IpRangesBuilder, item: Any) -> bool:
+    """Add a range in Graph's own shape to ``builder``; ``False`` if it is not one."""
+    if type(item) is not dict:
+        return False
+    tag = item.get(TYPE_KEY)
+    if len(item) == 2:
+        text = item.get("cidrAddress")
+        version = _CIDR_TAGS.get(tag) if isinstance(tag, str) else None
+        return type(text) is str and version is not None and builder.add_cidr(text, version)
+    if len(item) == 3:
+        lower, upper = item.get("lowerAddress"), item.get("upperAddress")
+        version = _BOUNDS_TAGS.get(tag) if isinstance(tag, str) else None
+        return (type(lower) is str and type(upper) is str and version is not None
+                and builder.add_bounds(lower, upper, version))
+    return False
+
+
 IP_LOCATION = _location(
     IpNamedLocation, "#microsoft.graph.ipNamedLocation",
-    Field("ip_ranges", "ipRanges", NestedTuple(IpRange)),
+    Field("ip_ranges", "ipRanges", IpRangeList(IpRange)),
     Field("is_trusted", "isTrusted", Flag(default=False)),
 )
 COUNTRY_LOCATION = _location(

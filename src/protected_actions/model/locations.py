@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, Final, Literal, TypeAlias
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, Literal, TypeAlias, overload
 
 import attrs
 
@@ -34,6 +35,7 @@ __all__ = [
     "IpNamedLocation",
     "IpRange",
     "IpRangeKind",
+    "IpRanges",
     "NamedLocation",
     "UNKNOWN_COUNTRY",
 ]
@@ -66,6 +68,10 @@ _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
 """Exactly the IPv4 text :mod:`ipaddress` accepts: four decimal octets, no leading zeros."""
+_V4_CIDR = re.compile(r"\.".join([_OCTET] * 4) + r"/([0-9]{1,3})")
+"""An IPv4 CIDR (the common case of a range), read in one match."""
+_V4_TYPECODE = "I" if array("I").itemsize >= 4 else "L"
+"""An array type code holding any IPv4 address."""
 
 _NO_PROPERTIES: FrozenDict[str, FrozenJSON] = FrozenDict()
 """The shared, immutable default of every ``unmodelled`` field."""
@@ -107,8 +113,19 @@ def _to_tuple(value: object) -> object:
     return tuple(value)
 
 
+def _to_ip_ranges(value: object) -> object:
+    """Converter: an iterable of :class:`IpRange` becomes :class:`IpRanges`; the
+    validator judges anything else."""
+    if isinstance(value, IpRanges):
+        return value
+    converted = _to_tuple(value)
+    if isinstance(converted, tuple) and all(isinstance(r, IpRange) for r in converted):
+        return IpRanges(converted)
+    return converted
+
+
 def _ip_range_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(r, IpRange) for r in value):
+    if not isinstance(value, IpRanges):
         raise InvalidModelError(_field_name(instance, attribute), "a tuple of IpRange", value)
 
 
@@ -128,6 +145,14 @@ def _parse_cidr(text: object) -> _Parsed:
     """Version, first and last address of a CIDR; host bits may be set (Graph allows it)."""
     if not isinstance(text, str):
         raise InvalidModelError("IpRange.cidr_address", _CIDR_EXPECTED, text)
+    v4 = _V4_CIDR.fullmatch(text)
+    if v4:  # the common case, in one match
+        a, b, c, d, prefix_text = v4.groups()
+        v4_host_bits = 32 - int(prefix_text)
+        if v4_host_bits >= 0:
+            v4_first = (int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)) \
+                >> v4_host_bits << v4_host_bits
+            return 4, v4_first, v4_first | ((1 << v4_host_bits) - 1)
     address, slash, prefix = text.partition("/")
     if not slash or not _PREFIX.fullmatch(prefix):
         raise InvalidModelError("IpRange.cidr_address", _CIDR_EXPECTED, text)
@@ -289,6 +314,177 @@ class IpRange:
         return f"IpRange({', '.join(parts)})"
 
 
+_RangeText: TypeAlias = "str | tuple[str, str]"
+"""How a range was written: its CIDR, or its lower and upper address."""
+
+
+class IpRanges(Sequence[IpRange]):
+    """The ranges of an :class:`IpNamedLocation`: an immutable sequence of
+    :class:`IpRange` that equals (and hashes as) the tuple of the same ranges.
+
+    A location can hold thousands of ranges and a tenant hundreds of locations, so
+    the ranges are kept compact (the texts as written, the bounds in arrays, the
+    rare unmodelled properties by position) and each :class:`IpRange` is built when
+    it is read. Build one from :class:`IpRange` values: ``IpRanges([r1, r2])``.
+
+    >>> ranges = IpRanges([IpRange.from_cidr("203.0.113.0/24")])
+    >>> ranges == (IpRange.from_cidr("203.0.113.0/24"),), ranges[0].kind, len(ranges)
+    (True, 'cidr', 1)
+    """
+
+    __slots__ = ("_extras", "_hash", "_texts", "_v4", "_v6")
+
+    _texts: tuple[_RangeText, ...]
+    _extras: Mapping[int, FrozenDict[str, FrozenJSON]]
+    _v4: array[int]
+    _v6: tuple[int, ...]
+    _hash: int | None
+
+    def __init__(self, ranges: Iterable[IpRange] = ()) -> None:
+        builder = IpRangesBuilder()
+        for r in ranges:
+            if not isinstance(r, IpRange):
+                raise InvalidModelError("IpRanges", "IpRange values", r)
+            builder.add(r)
+        builder.fill(self)
+
+    @classmethod
+    def _of(cls, texts: tuple[_RangeText, ...], extras: Mapping[int, FrozenDict[str, FrozenJSON]],
+            v4: array[int], v6: tuple[int, ...]) -> IpRanges:
+        ranges = cls.__new__(cls)
+        ranges._texts, ranges._extras, ranges._v4, ranges._v6 = texts, extras, v4, v6
+        ranges._hash = None
+        return ranges
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> IpRange: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[IpRange, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> IpRange | tuple[IpRange, ...]:
+        if isinstance(index, slice):
+            return tuple(self._range(i) for i in range(len(self._texts))[index])
+        return self._range(range(len(self._texts))[index])
+
+    def __iter__(self) -> Iterator[IpRange]:
+        return map(self._range, range(len(self._texts)))
+
+    def _range(self, i: int) -> IpRange:
+        text = self._texts[i]
+        unmodelled = self._extras.get(i, _NO_PROPERTIES)
+        if isinstance(text, str):
+            return IpRange(cidr_address=text, unmodelled=unmodelled)
+        return IpRange(lower_address=text[0], upper_address=text[1], unmodelled=unmodelled)
+
+    def written(self) -> Iterator[tuple[_RangeText, FrozenDict[str, FrozenJSON] | None]]:
+        """Each range as written: its CIDR or ``(lower, upper)`` text, and its
+        unmodelled properties (``None`` when it has none)."""
+        extras = self._extras
+        return ((text, extras.get(i)) for i, text in enumerate(self._texts))
+
+    def bounds(self, version: Literal[4, 6]) -> tuple[list[int], list[int]]:
+        """The first and the last addresses of the ranges of one IP version (as
+        integers, in no particular order)."""
+        flat: Sequence[int] = self._v4 if version == 4 else self._v6
+        return list(flat[0::2]), list(flat[1::2])
+
+    def covers(self, version: int, value: int) -> bool:
+        """Whether a range of this IP version holds the address ``value``."""
+        flat: Sequence[int] = self._v4 if version == 4 else self._v6
+        return any(first <= value <= last
+                   for first, last in zip(flat[0::2], flat[1::2], strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IpRanges):
+            return self._texts == other._texts and dict(self._extras) == dict(other._extras)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[type[IpRanges], tuple[tuple[IpRange, ...]]]:
+        return IpRanges, (tuple(self),)
+
+
+class IpRangesBuilder:
+    """Collects ranges into an :class:`IpRanges` without building an :class:`IpRange`
+    per range when the text is all there is (the Graph loader's common case)."""
+
+    __slots__ = ("_extras", "_texts", "_v4", "_v6")
+
+    def __init__(self) -> None:
+        self._texts: list[_RangeText] = []
+        self._extras: dict[int, FrozenDict[str, FrozenJSON]] = {}
+        self._v4: array[int] = array(_V4_TYPECODE)
+        self._v6: list[int] = []
+
+    def add(self, r: IpRange) -> None:
+        """Add a range (its text, unmodelled properties and bounds)."""
+        if r.unmodelled:
+            self._extras[len(self._texts)] = r.unmodelled
+        text = r.cidr_address
+        self._texts.append(text if text is not None
+                           else (r.lower_address or "", r.upper_address or ""))
+        self._bound(r.version, r.first, r.last)
+
+    def add_cidr(self, text: str, version: int) -> bool:
+        """Add a range written as a CIDR of this IP version and nothing else, if the
+        text is one; ``False`` (nothing added) if it is not."""
+        try:
+            parsed = _parse_cidr(text)
+        except InvalidModelError:
+            return False
+        if parsed[0] != version:
+            return False
+        self._texts.append(text)
+        self._bound(*parsed)
+        return True
+
+    def add_bounds(self, lower: str, upper: str, version: int) -> bool:
+        """Add a range written as lower and upper addresses of this IP version and
+        nothing else, if they are valid bounds; ``False`` (nothing added) if not."""
+        try:
+            parsed = _parse_bounds(lower, upper)
+        except InvalidModelError:
+            return False
+        if parsed[0] != version:
+            return False
+        self._texts.append((lower, upper))
+        self._bound(*parsed)
+        return True
+
+    def _bound(self, version: int, first: int, last: int) -> None:
+        if version == 4:
+            self._v4.append(first)
+            self._v4.append(last)
+        else:
+            self._v6 += (first, last)
+
+    def build(self) -> IpRanges:
+        """The ranges added so far."""
+        return IpRanges._of(tuple(self._texts), self._extras or _NO_EXTRAS, self._v4,
+                            tuple(self._v6))
+
+    def fill(self, ranges: IpRanges) -> None:
+        built = self.build()
+        ranges._texts, ranges._extras = built._texts, built._extras
+        ranges._v4, ranges._v6, ranges._hash = built._v4, built._v6, None
+
+
+_NO_EXTRAS: Mapping[int, FrozenDict[str, FrozenJSON]] = FrozenDict()
+
+
 @attrs.frozen(kw_only=True)
 class IpNamedLocation:
     """A named location made of IP ranges (Graph ``ipNamedLocation``, entra-facts §4.1).
@@ -304,8 +500,9 @@ class IpNamedLocation:
 
     id: str = attrs.field(validator=non_empty_str)
     display_name: str = attrs.field(validator=_string)
-    ip_ranges: tuple[IpRange, ...] = attrs.field(factory=tuple, converter=_to_tuple,
-                                                 validator=_ip_range_tuple)
+    ip_ranges: IpRanges = attrs.field(factory=IpRanges, converter=_to_ip_ranges,
+                                      validator=_ip_range_tuple)
+    """The ranges, an immutable sequence of :class:`IpRange` equal to their tuple."""
     is_trusted: bool = attrs.field(default=False, validator=strict_bool)
     created_date_time: str | None = attrs.field(default=None, validator=optional_str)
     modified_date_time: str | None = attrs.field(default=None, validator=optional_str)
@@ -317,9 +514,8 @@ class IpNamedLocation:
 
         :raises InvalidModelError: if ``ip_text`` is not an IPv4 or IPv6 address.
         """
-        points = _session_points(ip_text)
-        return any(r.version == version and r.first <= value <= r.last
-                   for r in self.ip_ranges for version, value in points)
+        return any(self.ip_ranges.covers(version, value)
+                   for version, value in _session_points(ip_text))
 
 
 @attrs.frozen(kw_only=True)
