@@ -151,8 +151,9 @@ def _graph_ranges(draw: st.DrawFn) -> dict[str, Any]:
 
 
 class TestEquivalence:
+    @staticmethod
     @given(st.lists(_graph_ranges(), max_size=6))
-    def test_direct_and_general_paths_agree(self, ranges: list[dict[str, Any]]) -> None:
+    def test_direct_and_general_paths_agree(ranges: list[dict[str, Any]]) -> None:
         """Reading item by item through the general loader (an unknown property on
         each forces it) gives the same ranges, or the same errors at the same paths."""
         general = [{**item, "x": 1} for item in ranges]
