@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-__all__ = ["DELAY", "ProgressBar"]
+__all__ = ["DELAY", "ProgressBar", "StatusLine"]
 
 DELAY = 1.0
 """Seconds a sweep runs before the bar appears: quick runs print nothing."""
@@ -15,13 +15,10 @@ DELAY = 1.0
 _WIDTH = 24
 
 
-class ProgressBar:
-    """A ``progress(done, total, label)`` callback drawing ``[####....] 3/20 label``.
-
-    It draws only when ``stream`` is a terminal and only once ``delay`` seconds
-    (default :data:`DELAY`) have passed since it was created; :meth:`close` erases the
-    line it drew.
-    """
+class StatusLine:
+    """One line on a terminal, redrawn in place: it draws only when ``stream`` is a
+    terminal and only once ``delay`` seconds (default :data:`DELAY`) have passed since
+    it was created; :meth:`close` erases the line it drew."""
 
     def __init__(self, stream: TextIO, *, delay: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -32,13 +29,13 @@ class ProgressBar:
         self._enabled = _is_terminal(stream)
         self._drawn = 0
 
-    def __call__(self, done: int, total: int, label: str) -> None:
-        if not self._enabled or self._clock() - self._start < self._delay:
-            return
-        filled = _WIDTH * done // total if total else _WIDTH
-        line = f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {done}/{total} {label}"
-        columns = shutil.get_terminal_size().columns - 1
-        line = line[:columns]
+    def _elapsed(self) -> float | None:
+        """Seconds since the start, or ``None`` while nothing is to be drawn."""
+        elapsed = self._clock() - self._start
+        return elapsed if self._enabled and elapsed >= self._delay else None
+
+    def _draw(self, line: str) -> None:
+        line = line[:shutil.get_terminal_size().columns - 1]
         self._stream.write("\r" + line.ljust(self._drawn))
         self._stream.flush()
         self._drawn = len(line)
@@ -49,6 +46,17 @@ class ProgressBar:
             self._stream.write("\r" + " " * self._drawn + "\r")
             self._stream.flush()
             self._drawn = 0
+
+
+class ProgressBar(StatusLine):
+    """A ``progress(done, total, label)`` callback drawing ``[####....] 3/20 label``
+    (see :class:`StatusLine` for when it draws)."""
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if self._elapsed() is None:
+            return
+        filled = _WIDTH * done // total if total else _WIDTH
+        self._draw(f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {done}/{total} {label}")
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -34,41 +34,31 @@ from .common import (
     tenant_from,
     tenant_option,
 )
-from .progress import DELAY, _is_terminal
+from .progress import StatusLine
 
 __all__ = ["register"]
 
 _FORMATS = ("text", "json", "markdown", "html")
 
 
-class _Rate:
+class _Rate(StatusLine):
     """``N records, R/s[, ETA]`` on a terminal line (the ETA from the bytes of the
     input files when they are plain, uncompressed files)."""
 
     def __init__(self, stream: TextIO, total_bytes: int | None, records_per_byte: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._stream, self._clock = stream, clock
-        self._start = clock()
-        self._enabled = _is_terminal(stream)
+        super().__init__(stream, clock=clock)
         self._expected = total_bytes * records_per_byte if total_bytes else None
-        self._drawn = 0
 
     def __call__(self, done: int) -> None:
-        elapsed = self._clock() - self._start
-        if not self._enabled or elapsed < DELAY:
+        elapsed = self._elapsed()
+        if elapsed is None:
             return
         rate = done / elapsed if elapsed else 0.0
         line = f"{done} records, {rate:,.0f}/s"
         if self._expected and rate and done < self._expected:
             line += f", ETA {max(0.0, (self._expected - done) / rate):,.0f} s"
-        self._stream.write("\r" + line.ljust(self._drawn))
-        self._stream.flush()
-        self._drawn = len(line)
-
-    def close(self) -> None:
-        if self._drawn:
-            self._stream.write("\r" + " " * self._drawn + "\r")
-            self._stream.flush()
+        self._draw(line)
 
 
 def _size(paths: list[str]) -> int | None:
