@@ -369,8 +369,26 @@ def test_PA120_context_only_report_only() -> None:
     endless reauthentication (facts §1.3); turning the policy On fixes it."""
     (f,) = by_code(tenant(policy(state=REPORT_ONLY)), "PA120")
     assert f.subjects == ("c1", CA_CREATE)
-    assert "only p1 (report-only) target it" in f.message
+    assert "only p1 (report-only) targets it" in f.message
     assert subjects(tenant(policy(state="enabled")), "PA120") == []
+
+
+def test_PA120_names_several_policies_in_the_plural() -> None:
+    """One policy "targets it"; two "target it"."""
+    t = tenant(policy(state=REPORT_ONLY), policy("p2", state="disabled"))
+    (f,) = by_code(t, "PA120")
+    assert "only p1 (report-only), p2 (disabled) target it" in f.message
+
+
+def test_PA171_risk_remediation_fix_fits_the_control() -> None:
+    """``riskRemediation`` is a real Entra grant control the evaluator does not model
+    (https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols):
+    the fix says so instead of asking for a missing authentication strength."""
+    p = policy(grant=GrantControls(built_in_controls=("riskRemediation",)))
+    (f,) = by_code(tenant(p), "PA171")
+    assert "Entra's grant control 'riskRemediation'" in f.message
+    assert "authentication strength" not in f.fix
+    assert "suppress this finding with a reason" in f.fix
 
 
 def test_PA120_no_policy_at_all() -> None:

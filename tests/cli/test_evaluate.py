@@ -23,6 +23,22 @@ def _evaluate(session: str, action: str, *extra: str) -> tuple[int, str]:
     return result.status, result.out
 
 
+def _labelled(decision: pa.Decision) -> str:
+    """``decision.explain()`` with the user named as the command line names them: the
+    directory's display name, then the id."""
+    names = {u.id: u.display_name for u in sample_tenant().users}
+    user = decision.user_id
+    return decision.explain().replace(f"for user {user}", f"for user {names[user]} ({user})", 1)
+
+
+def test_the_user_is_named_by_the_directory() -> None:
+    """The first line names the user by display name and id."""
+    _, out = _evaluate("dave-guest", CA_CREATE)
+    assert out.splitlines()[0].endswith(
+        "for user Dave Partner (guest) (00000004-1111-4222-8333-000000000004) "
+        "(auth context c1)")
+
+
 class TestOutcomes:
     """Each outcome, its text and its exit status."""
 
@@ -39,7 +55,7 @@ class TestOutcomes:
         decision = pa.evaluate(sample_tenant(), sample_session("alice-password-push"),
                                CA_CREATE)
         assert decision.challenge is not None
-        assert out == (decision.explain() + "\nWWW-Authenticate: "
+        assert out == (_labelled(decision) + "\nWWW-Authenticate: "
                        + decision.challenge.www_authenticate() + "\n")
         assert 'error="insufficient_claims"' in out
 
@@ -59,10 +75,11 @@ class TestOutcomes:
         assert f"  - {code}: " in out
 
     def test_text_is_the_explanation(self) -> None:
-        """Without a challenge, the text output is exactly ``Decision.explain()``."""
+        """Without a challenge, the text output is ``Decision.explain()`` with the user
+        named as the directory names them."""
         _, out = _evaluate("dave-guest", CA_CREATE)
         decision = pa.evaluate(sample_tenant(), sample_session("dave-guest"), CA_CREATE)
-        assert out == decision.explain() + "\n"
+        assert out == _labelled(decision) + "\n"
 
     def test_verbose_lists_policies_that_do_not_apply(self) -> None:
         """``--verbose`` adds each policy that does not apply, with the reason."""

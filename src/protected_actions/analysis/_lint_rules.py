@@ -89,7 +89,8 @@ def context_findings(tenant: Tenant) -> list[Finding]:
         if context in index.enforced_contexts:
             continue
         off = _not_enabled(index, context)
-        why = (f"only {_state_list(off)} target it" if off
+        verb = "targets" if len(off) == 1 else "target"
+        why = (f"only {_state_list(off)} {verb} it" if off
                else "no policy targets it")
         if directory:
             # entra-facts §1.2, §1.3: a missing, Off or report-only policy is never satisfied.
@@ -203,6 +204,7 @@ def _unchecked_controls(cp: CompiledPolicy) -> Finding | None:
     grant = cp.policy.grant_controls
     problems: list[str] = []
     subjects: list[str] = []
+    entra_controls: list[str] = []
     for control in cp.controls:
         c = control.control
         if c.kind is ControlKind.UNKNOWN_CONTROL and c.detail is not None:
@@ -210,6 +212,10 @@ def _unchecked_controls(cp: CompiledPolicy) -> Finding | None:
             if grant is not None and c.detail == grant.authentication_strength:
                 problems.append(f"authentication strength {c.detail!r}, which the tenant "
                                 "does not define")
+            elif c.detail.lower() in _ENTRA_CONTROLS_NOT_MODELLED:
+                entra_controls.append(c.detail)
+                problems.append(f"Entra's grant control {c.detail!r}, which the evaluator "
+                                "does not model")
             else:
                 problems.append(f"grant control {c.detail!r}, which the evaluator does not "
                                 "know")
@@ -226,15 +232,26 @@ def _unchecked_controls(cp: CompiledPolicy) -> Finding | None:
     if not problems:
         return None
     # DESIGN §4.7, entra-facts §5.4: unknown controls and unchecked configurations fail closed.
+    if entra_controls and len(entra_controls) == len(problems):
+        fix = (f"{_ids(entra_controls)} is a real Entra control that this evaluator does "
+               "not model: keep it if it is intended, expect decisions to deny where the "
+               "policy applies, and suppress this finding with a reason in the "
+               "configuration once that is understood.")
+    else:
+        fix = ("Add the missing authentication strength to the tenant, or replace the "
+               "control with one the evaluator models (built-in controls, authentication "
+               "strengths, terms of use); expect decisions to deny where such a control "
+               "applies.")
     return finding(
         "PA171",
         f"Policy {_label(cp.policy)} requires what the evaluator cannot check: "
         + "; ".join(problems) + ". It is decided fail-closed: an unmet requirement no "
-        "prompt can satisfy.",
-        "Add the missing authentication strength to the tenant, or replace the control "
-        "with one the evaluator models (built-in controls, authentication strengths, "
-        "terms of use); expect decisions to deny where such a control applies.",
-        (cp.id, *subjects), cp.id)
+        "prompt can satisfy.", fix, (cp.id, *subjects), cp.id)
+
+
+_ENTRA_CONTROLS_NOT_MODELLED = frozenset({"riskremediation"})
+"""Built-in grant controls Graph documents that the evaluator does not model
+(``riskRemediation``: https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols)."""
 
 
 def _has(values: Iterable[str], name: str) -> bool:

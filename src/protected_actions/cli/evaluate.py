@@ -10,6 +10,7 @@ from typing import Any
 from protected_actions.engine.decision import Decision, Outcome
 from protected_actions.engine.evaluator import evaluate, evaluate_sign_in
 from protected_actions.engine.explain import render_text
+from protected_actions.model.tenant import Tenant
 
 from .common import (
     EXIT_CHALLENGE,
@@ -22,6 +23,7 @@ from .common import (
     tenant_from,
     tenant_option,
 )
+from .render.text import user_label
 
 __all__ = ["register"]
 
@@ -29,11 +31,13 @@ _OUTCOME_EXIT = {Outcome.ALLOW: EXIT_OK, Outcome.CHALLENGE: EXIT_CHALLENGE,
                  Outcome.DENY: EXIT_DENY}
 
 
-def _print_decision(args: argparse.Namespace, decision: Decision, io: Streams) -> int:
+def _print_decision(args: argparse.Namespace, tenant: Tenant, decision: Decision,
+                    io: Streams) -> int:
     if args.json:
         io.stdout.write(json.dumps(decision.to_dict(), indent=2) + "\n")
     else:
-        text = render_text(decision, verbose=args.verbose)
+        text = render_text(decision, verbose=args.verbose,
+                           user_label=user_label(tenant, decision.user_id))
         challenge = decision.challenge
         if challenge is not None and challenge.claims:
             text += f"\nWWW-Authenticate: {challenge.www_authenticate()}"
@@ -47,13 +51,13 @@ def _cmd_evaluate(args: argparse.Namespace, io: Streams) -> int:
     permission = check_permission(tenant, args.action)
     decision = evaluate(tenant, session, permission,
                         check_authorization=not args.no_authorization, scope=args.scope)
-    return _print_decision(args, decision, io)
+    return _print_decision(args, tenant, decision, io)
 
 
 def _cmd_what_if(args: argparse.Namespace, io: Streams) -> int:
     tenant = tenant_from(args)
     session = load_session_arg(args.session, io.stdin)
-    return _print_decision(args, evaluate_sign_in(tenant, session, args.app), io)
+    return _print_decision(args, tenant, evaluate_sign_in(tenant, session, args.app), io)
 
 
 def _decision_options(parser: argparse.ArgumentParser) -> None:

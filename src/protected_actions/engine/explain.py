@@ -10,11 +10,14 @@ if TYPE_CHECKING:
 __all__ = ["render_text"]
 
 
-def render_text(decision: Decision, *, verbose: bool = False) -> str:
+def render_text(decision: Decision, *, verbose: bool = False,
+                user_label: str | None = None) -> str:
     """A multi-line explanation: outcome, reasons, challenge, then each policy that
-    applied (and, with ``verbose``, those that did not and why)."""
+    applied (and, with ``verbose``, those that did not and why). ``user_label`` names
+    the user in the first line instead of the bare id (the command line passes the
+    directory's display name with the id)."""
     lines = [f"{decision.outcome.value.upper()}: {decision.target} for user "
-             f"{decision.user_id}" + (f" (auth context {decision.context_id})"
+             f"{user_label or decision.user_id}" + (f" (auth context {decision.context_id})"
                                       if decision.context_id else "")]
     if not decision.complete:
         lines.append("  (incomplete: some conditions could not be decided; "
