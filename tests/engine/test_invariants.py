@@ -175,6 +175,13 @@ def _exclude_everywhere(tenant: Tenant, user_id: str, route: str) -> Tenant:
     if route == "nested group in the directory":
         known = directory.get(user_id, pa.User(id=user_id))
         directory[user_id] = attrs.evolve(known, member_of=known.member_of | {EMERGENCY_INNER})
+    elif route in ("group", "nested group") and user_id in directory:
+        # Where the session and the directory disagree about a membership, a policy
+        # applies if either makes it apply (DESIGN section 4): an exclusion by group
+        # holds only when the directory's record agrees with the session.
+        known = directory[user_id]
+        directory[user_id] = attrs.evolve(
+            known, member_of=known.member_of | _session_groups(route))
     return attrs.evolve(tenant, policies=policies_, groups=groups,
                         users=tuple(directory.values()),
                         emergency_access_accounts=(user_id,))

@@ -64,6 +64,40 @@ def _names(finding: pa.Finding, places: tuple[str, ...]) -> bool:
     return any(place in text for place in places)
 
 
+_OTHER_VALID_DOCUMENT = (
+    # A whole collection left out is another, smaller tenant, not a damaged one.
+    re.compile(r"\$\.[A-Za-z]+"),
+    # Graph's resourceAction.authenticationContextId is nullable: an action without
+    # one is an unprotected action (Microsoft Graph unifiedRbacResourceAction).
+    re.compile(r"\$\.resourceActions\[\*\]\.authenticationContextId"),
+)
+"""Paths where dropping the key leaves a valid document with another meaning."""
+
+
+def _other_valid_document(case: Case) -> bool:
+    """Dropping a key where the document stays valid with another meaning: a whole
+    tenant collection, a nullable property, or any optional session fact (a session
+    needs only ``at`` and ``user.id``; what it leaves out is unknown or none, as
+    documented)."""
+    if case.operator != "drop_key":
+        return False
+    if case.document == "session":
+        return True
+    return any(rule.fullmatch(pattern(case.path)) for rule in _OTHER_VALID_DOCUMENT)
+
+
+def _names_policy(finding: pa.Finding, case: Case) -> bool:
+    """A new error or warning about the policy the damage is in also speaks up (for
+    example PA183 when a policy loses its only controls)."""
+    match = re.match(r"\$\.conditionalAccessPolicies\[(\d+)\]", render(case.path))
+    if match is None or finding.severity is pa.Severity.INFO:
+        return False
+    policies = case.tenant.get("conditionalAccessPolicies") or []
+    index = int(match[1])
+    policy_id = policies[index].get("id") if index < len(policies) else None
+    return policy_id is not None and policy_id in (finding.policy_id, *finding.subjects)
+
+
 def _outcome(tenant: pa.Tenant, session: pa.SessionState, ask: tuple[str, bool]
              ) -> pa.Outcome:
     action, checked = ask
@@ -83,13 +117,14 @@ def failure(case: Case) -> str | None:
         bad_session = pa.load_session(case.mutated) if case.document == "session" else session
         opened = [ask for ask in asks if clean[ask] is not pa.Outcome.ALLOW
                   and _outcome(bad_tenant, bad_session, ask) is pa.Outcome.ALLOW]
-        if not opened:
+        if not opened or _other_valid_document(case):
             return None
         where = mutated_path(case.operator, case.path)
         places = (render(where), render(where[:-1]))
         before = set(pa.lint(tenant))
         if case.document == "tenant" and any(
-                _names(f, places) for f in pa.lint(bad_tenant) if f not in before):
+                _names(f, places) or _names_policy(f, case)
+                for f in pa.lint(bad_tenant) if f not in before):
             return None
     except pa.ProtectedActionsError:
         return None
