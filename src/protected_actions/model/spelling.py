@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["edit_distance", "near_miss", "token_problem"]
+__all__ = ["edit_distance", "near_miss", "singular", "token_problem"]
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
@@ -57,7 +57,8 @@ def _inserted_word(name: str, known: str) -> bool:
         have[-(len(want) - 1):] == want[-(len(want) - 1):]
 
 
-def _singular(name: str) -> str:
+def singular(name: str) -> str:
+    """``name`` without an English plural ending (``policies`` -> ``policy``)."""
     if name.endswith("ies"):
         return name[:-3] + "y"
     return name[:-1] if name.endswith("s") else name
@@ -85,7 +86,7 @@ def near_miss(name: str, known: Iterable[str]) -> str | None:
     best: tuple[int, str] | None = None
     for candidate in names:
         other = candidate.casefold()
-        if other == folded or (len(other) > 3 and _singular(other) == _singular(folded)):
+        if other == folded or (len(other) > 3 and singular(other) == singular(folded)):
             return candidate
         distance = edit_distance(folded, other)
         if distance <= _allowed(candidate) and (best is None or distance < best[0]):

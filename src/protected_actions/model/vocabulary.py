@@ -19,6 +19,8 @@ import attrs
 
 from protected_actions.errors import InvalidModelError
 
+from .spelling import singular
+
 __all__: list[str] = []
 
 _LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -64,14 +66,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _singular(word: str) -> str:
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") else word
-
-
 def _singular_path(value: str) -> str:
-    return "/".join(_singular(part) for part in value.split("/"))
+    return "/".join(singular(part) for part in value.split("/"))
 
 
 def near_miss(value: str, known: Iterable[str], *, limit: int = 2) -> str | None:
