@@ -19,7 +19,6 @@ What is not understood, two objects with one id, or a repository without a polic
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from typing import Any
 import attrs
 
 from protected_actions.errors import LoadError, LoadProblem
+from protected_actions.model.spelling import near_miss
 from protected_actions.model.tenant import Tenant
 
 from ._converter import PolicyDocument, key_for, shared_converter
@@ -388,17 +388,20 @@ def _structure_one(body: Any, source: Source) -> tuple[Any, ...]:
 
 
 def _near_misses(body: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Top-level keys of a policy that are not Graph's but close to one (a typo)."""
+    """Top-level keys of a policy that are not Graph's but close to one (a typo), by
+    the rule the converter applies everywhere
+    (:func:`~protected_actions.model.spelling.near_miss`), so the file and line can be
+    named before the policy is structured."""
     known = POLICY.known
     names = sorted(set(known.values()))
     found: list[tuple[str, str]] = []
     for name in body:
         text = str(name)
-        if text.startswith("@") or "@" in text or text.casefold() in known:
+        if "@" in text or text.casefold() in known:
             continue
-        close = difflib.get_close_matches(text, names, n=1, cutoff=0.8)
-        if close:
-            found.append((text, close[0]))
+        close = near_miss(text, names)
+        if close is not None:
+            found.append((text, close))
     return found
 
 
