@@ -7,11 +7,12 @@ levels."""
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from protected_actions import LoadError
+from protected_actions import AnalysisReason, LoadError, SessionState, User, evaluate, lint
 from protected_actions.graph import dump_tenant, load_policies, load_policy, load_tenant
 
 CA_CREATE = "microsoft.directory/conditionalAccessPolicies/create"
@@ -268,3 +269,53 @@ def test_a_padded_or_blank_policy_id_is_a_load_error(value: str) -> None:
     bundle["conditionalAccessPolicies"][0]["id"] = value
     [message] = _problems(bundle)
     assert message.startswith("$.conditionalAccessPolicies[0].id: invalid id or value ")
+
+
+# Letters whose Unicode case folding is an ASCII letter: LATIN SMALL LETTER LONG S
+# (U+017F) folds to "s", KELVIN SIGN (U+212A) to "k". Graph's names and values are
+# ASCII, so a name holding one is another name, never the ASCII one it folds to.
+LONG_S, KELVIN = "\u017f", "\u212a"
+
+
+@pytest.mark.parametrize("key", [f"excludeGroup{LONG_S}", f"includeU{LONG_S}ers"])
+def test_a_key_that_only_unicode_case_folding_makes_known_is_a_near_miss(key: str) -> None:
+    """``excludeGroup`` + long s is not ``excludeGroups``: read as it, the exclusion would
+    hold where Graph rejects the property; the load error names the key meant."""
+    bundle = _bundle()
+    users = bundle["conditionalAccessPolicies"][0]["conditions"]["users"]
+    users[key] = ["g1"]
+    meant = key.replace(LONG_S, "s")
+    assert _problems(bundle) == [
+        f"$.conditionalAccessPolicies[0].conditions.users[{key!r}]: unknown property; "
+        f"did you mean {meant!r}?"]
+
+
+def test_a_value_that_only_unicode_case_folding_makes_known_is_reported_and_fails_closed(
+        ) -> None:
+    """``brow`` + long s + ``er`` in ``clientAppTypes`` matched no session and was not reported: the
+    policy silently did not apply. It is an unknown value (PA182, with the value
+    meant), and the condition is undetermined: the policy applies, the decision is
+    incomplete."""
+    bundle = _bundle()
+    conditions = bundle["conditionalAccessPolicies"][0]["conditions"]
+    conditions["clientAppTypes"] = [f"brow{LONG_S}er"]
+    tenant = load_tenant(bundle)
+    findings = [f for f in lint(tenant) if f.code == "PA182"]
+    assert len(findings) == 1 and "'browser'" in findings[0].message
+    session = SessionState(at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                           user=User(id="u1"))
+    decision = evaluate(tenant, session, CA_CREATE, check_authorization=False)
+    assert decision.outcome.value != "allow" and not decision.complete
+    (result,) = decision.policies
+    assert result.applies and AnalysisReason.NOT_ENOUGH_INFORMATION.value in \
+        result.analysis_reasons
+
+
+def test_a_grant_control_that_only_unicode_case_folding_makes_known_is_reported() -> None:
+    """``bloc\u212a`` is not ``block``: reported (PA182) and, unknown to the
+    evaluator, a requirement no prompt can satisfy."""
+    bundle = _bundle()
+    bundle["conditionalAccessPolicies"][0]["grantControls"]["builtInControls"] = [
+        f"bloc{KELVIN}"]
+    findings = [f for f in lint(load_tenant(bundle)) if f.code == "PA182"]
+    assert len(findings) == 1 and "'block'" in findings[0].message

@@ -33,6 +33,7 @@ from protected_actions.engine.step_up import simulate_step_up
 from protected_actions.model.permissions import Permission
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._lint_catalog import Finding, finding
 from ._search import ANALYSIS_TIME, _Search
@@ -111,9 +112,9 @@ def _target(cp: CompiledPolicy) -> tuple[str, str, str] | None:
 def _variants(tenant: Tenant, index: CompiledTenant, account: str) -> list[tuple[User, bool]]:
     """The account as the directory knows it, and with its eligible roles activated
     (a role-scoped policy applies once a PIM role is active)."""
-    user = next((u for u in tenant.users if u.id.casefold() == account.casefold()),
+    user = next((u for u in tenant.users if ascii_lower(u.id) == ascii_lower(account)),
                 None) or User(id=account)
-    entry = index.directory.get(account.casefold())
+    entry = index.directory.get(ascii_lower(account))
     active = set(user.roles) | (entry.active_roles if entry else set())
     eligible = (set(user.eligible_roles) | (entry.eligible_roles if entry else set())) - active
     out = [(user, False)]
@@ -228,7 +229,7 @@ def emergency_accounts(tenant: Tenant) -> list[str]:
     sorted."""
     seen: dict[str, str] = {}
     for account in tenant.emergency_access_accounts:
-        seen.setdefault(account.casefold(), account)
+        seen.setdefault(ascii_lower(account), account)
     return sorted(seen.values())
 
 
@@ -287,7 +288,7 @@ def _exposure_finding(tenant: Tenant, e: EmergencyExposure) -> Finding:
     policy = _policy_label(tenant, e.policy_id)
     where = "; ".join((e.target, *e.conditions))
     pim = " once it activates its eligible roles" if e.activated else ""
-    user = next((u for u in tenant.users if u.id.casefold() == e.account.casefold()), None)
+    user = next((u for u in tenant.users if ascii_lower(u.id) == ascii_lower(e.account)), None)
     needs = "; ".join(r.describe() for r in e.requirements)
     methods = _methods(user)
     if e.kind == "challenge":
@@ -337,9 +338,9 @@ def emergency_findings(tenant: Tenant) -> list[Finding]:
             "Designate a second cloud-only emergency access account with different "
             "credentials, stored separately.",
             accounts))
-    users = {u.id.casefold() for u in tenant.users}
+    users = {ascii_lower(u.id) for u in tenant.users}
     for account in accounts:
-        if account.casefold() not in users:
+        if ascii_lower(account) not in users:
             out.append(finding(
                 "PA103",
                 f"Emergency access account {account!r} is not a user of the tenant's "

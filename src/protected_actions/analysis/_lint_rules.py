@@ -19,6 +19,7 @@ from protected_actions.model.locations import CountryNamedLocation
 from protected_actions.model.policy import Policy
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._lint_catalog import Finding, finding
 from .lockout import ANALYSIS_TIME
@@ -65,7 +66,7 @@ def context_findings(tenant: Tenant) -> list[Finding]:
         by_context.setdefault(action.context_id, []).append(action.permission.value)
     out: list[Finding] = []
     for context, permissions in sorted(by_context.items()):
-        directory = sorted(p for p in permissions if p.casefold().startswith(
+        directory = sorted(p for p in permissions if ascii_lower(p).startswith(
             "microsoft.directory/"))
         own = sorted(p for p in permissions if p not in directory)
         if context not in defined:
@@ -162,7 +163,7 @@ def _prompting_report_only(tenant: Tenant, cp: CompiledPolicy) -> Finding | None
     locations = {loc.id: loc for loc in tenant.named_locations}
     gps = sorted(i for i in (*cp.include_locations, *cp.exclude_locations)
                  if isinstance(loc := locations.get(i), CountryNamedLocation)
-                 and loc.country_lookup_method.casefold() == "authenticatorappgps")
+                 and ascii_lower(loc.country_lookup_method) == "authenticatorappgps")
     if gps:
         reasons.append("it uses GPS-based country locations, which still prompt for the "
                        "location and may block the sign-in")
@@ -255,7 +256,7 @@ _ENTRA_CONTROLS_NOT_MODELLED = frozenset({"riskremediation"})
 
 
 def _has(values: Iterable[str], name: str) -> bool:
-    return any(v.casefold() == name.casefold() for v in values)
+    return any(ascii_lower(v) == ascii_lower(name) for v in values)
 
 
 def policy_findings(tenant: Tenant) -> list[Finding]:
@@ -351,30 +352,30 @@ def _slots(tenant: Tenant, policy: Policy
     users = c.users
     if users is not None:
         yield ("user", (*users.include_users, *users.exclude_users), _USER_KEYWORDS,
-               frozenset(u.id.casefold() for u in tenant.users), True)
+               frozenset(ascii_lower(u.id) for u in tenant.users), True)
         yield ("group", (*users.include_groups, *users.exclude_groups), _ALL,
-               frozenset(g.id.casefold() for g in tenant.groups), True)
-        roles = {r.id.casefold() for r in tenant.all_role_definitions} | {
-            r.template_id.casefold() for r in tenant.all_role_definitions if r.template_id}
+               frozenset(ascii_lower(g.id) for g in tenant.groups), True)
+        roles = {ascii_lower(r.id) for r in tenant.all_role_definitions} | {
+            ascii_lower(r.template_id) for r in tenant.all_role_definitions if r.template_id}
         yield ("role", (*users.include_roles, *users.exclude_roles), _ALL,
                frozenset(roles), True)
     if c.locations is not None:
         yield ("named location", (*c.locations.include_locations,
                                   *c.locations.exclude_locations), _LOCATION_KEYWORDS,
-               frozenset(n.id.casefold() for n in tenant.named_locations), True)
+               frozenset(ascii_lower(n.id) for n in tenant.named_locations), True)
     if c.applications is not None:
         apps = c.applications
         yield ("application", (*apps.include_applications, *apps.exclude_applications),
                _APP_KEYWORDS, None, True)
         yield ("auth context", apps.include_authentication_context_class_references,
-               frozenset(), frozenset(x.id.casefold() for x in tenant.auth_contexts), False)
+               frozenset(), frozenset(ascii_lower(x.id) for x in tenant.auth_contexts), False)
     if c.client_applications is not None:
         sps = c.client_applications
         yield ("service principal", (*sps.include_service_principals,
                                      *sps.exclude_service_principals), _SP_KEYWORDS, None, True)
     grant = policy.grant_controls
     if grant is not None:
-        strengths = {s.id.casefold() for s in compiled(tenant).strengths.values()}
+        strengths = {ascii_lower(s.id) for s in compiled(tenant).strengths.values()}
         yield ("authentication strength", (grant.authentication_strength,)
                if grant.authentication_strength else (), frozenset(), frozenset(strengths),
                True)
@@ -387,7 +388,7 @@ def _malformed(tenant: Tenant, policy: Policy) -> list[tuple[str, str, str]]:
     found = []
     for kind, values, keywords, defined, guid in _slots(tenant, policy):
         for value in values:
-            folded = value.casefold()
+            folded = ascii_lower(value)
             what = _what_text(value)
             if what is None and folded not in keywords and \
                     (defined is None or folded not in defined):
@@ -439,7 +440,7 @@ def reference_findings(tenant: Tenant) -> list[Finding]:
     unresolved: dict[str, dict[str, list[Policy]]] = {}
     for policy_id, kind, value in tenant.unresolved_references():
         if kind == "authenticationStrength" or \
-                value.casefold() in keywords.get(kind, frozenset()) or \
+                ascii_lower(value) in keywords.get(kind, frozenset()) or \
                 any(value == bad for _, bad, _ in malformed[policy_id]):
             continue
         naming = unresolved.setdefault(_KIND_NAMES.get(kind, kind), {}).setdefault(value, [])

@@ -23,6 +23,7 @@ from protected_actions.engine.step_up import simulate_step_up, step_up_methods
 from protected_actions.model.permissions import Permission
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._space import Dimension, Value
 
@@ -44,13 +45,13 @@ def _holders(tenant: Tenant, index: CompiledTenant, permission: Permission) -> l
 
     users: dict[str, User] = {}
     for u in sorted(tenant.users, key=lambda u: u.id):
-        users.setdefault(u.id.casefold(), u)
-    groups = {g.id.casefold() for g in tenant.groups}
+        users.setdefault(ascii_lower(u.id), u)
+    groups = {ascii_lower(g.id) for g in tenant.groups}
     principals = {a.principal_id for a in tenant.role_assignments} | {
         e.principal_id for e in tenant.role_eligibilities}
     for principal in sorted(principals):
-        if principal.casefold() not in users and principal.casefold() not in groups:
-            users[principal.casefold()] = User(id=principal)
+        if ascii_lower(principal) not in users and ascii_lower(principal) not in groups:
+            users[ascii_lower(principal)] = User(id=principal)
     out = []
     for key in sorted(users):
         user = users[key]
@@ -115,7 +116,7 @@ class _Search:
         grant = evaluate_grant(cp, session)
         if grant.blocked:
             return True
-        legacy = session.client_app_type.casefold() in LEGACY_CLIENT_TYPES
+        legacy = ascii_lower(session.client_app_type) in LEGACY_CLIENT_TYPES
         registered = session.user.registered_methods
         for requirement in grant.unmet:
             doable = any(
@@ -170,5 +171,5 @@ class _Search:
 
 
 def _role_name(index: CompiledTenant, role_id: str) -> str:
-    definition = index.roles.get(role_id.casefold())
+    definition = index.roles.get(ascii_lower(role_id))
     return definition.display_name if definition is not None else role_id

@@ -31,6 +31,7 @@ from protected_actions.engine.evaluator import _user_facts, evaluate, evaluate_s
 from protected_actions.model.methods import Authentication
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._lint_catalog import Finding
 from ._lint_emergency import _target
@@ -128,7 +129,7 @@ def _outcome(decision: Decision) -> str:
 def _users(old: Tenant, new: Tenant) -> list[User]:
     seen: dict[str, User] = {}
     for user in (*new.users, *old.users):
-        seen.setdefault(user.id.casefold(), user)
+        seen.setdefault(ascii_lower(user.id), user)
     users = sorted(seen.values(), key=lambda u: u.id)
     return [*users, User(id=PLAIN_MEMBER), User(id=PLAIN_GUEST, user_type="guest",
                                                 guest_or_external_user_type="b2bCollaborationGuest")]
@@ -146,11 +147,11 @@ def _targets(old: Tenant, new: Tenant) -> list[_Target]:
     for tenant in (new, old):
         for action in tenant.protected_actions:
             value = action.permission.value
-            found.setdefault(value.casefold(), _Target("permission", value, value))
+            found.setdefault(ascii_lower(value), _Target("permission", value, value))
         for cp in compiled(tenant).compiled:
             target = _target(cp) if cp.enforced else None
             if target is not None and target[0] in ("application", "userAction"):
-                found.setdefault(target[1].casefold(), _Target(target[0], target[1], target[2]))
+                found.setdefault(ascii_lower(target[1]), _Target(target[0], target[1], target[2]))
     return sorted(found.values(), key=lambda t: (t.kind != "permission", t.value))
 
 

@@ -33,6 +33,7 @@ from protected_actions.model.frozen import FrozenDict
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._lint_emergency import (
     EmergencyExposure,
@@ -139,8 +140,8 @@ class LockoutReport:
     def witness(self, permission: str) -> Witness | None:
         """The witness for ``permission``, or ``None`` when it is locked out (or no
         one holds it)."""
-        key = permission.casefold()
-        return next((v.witness for v in self.permissions if v.permission.casefold() == key),
+        key = ascii_lower(permission)
+        return next((v.witness for v in self.permissions if ascii_lower(v.permission) == key),
                     None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,8 +160,8 @@ class LockoutReport:
 
     def verdict(self, permission: str) -> PermissionVerdict | None:
         """The full verdict for ``permission``."""
-        key = permission.casefold()
-        return next((v for v in self.permissions if v.permission.casefold() == key), None)
+        key = ascii_lower(permission)
+        return next((v for v in self.permissions if ascii_lower(v.permission) == key), None)
 
     def _repr_html_(self) -> str | None:
         """HTML for notebooks: one row per permission, then the emergency accounts."""
@@ -308,7 +309,7 @@ class _Analysis:
     def emergency(self, user_id: str, permissions: Sequence[Permission]) -> EmergencyVerdict:
         for permission in permissions:
             holder = next((h for h in _holders(self.tenant, self.index, permission)
-                           if h.user.id.casefold() == user_id.casefold()), None)
+                           if ascii_lower(h.user.id) == ascii_lower(user_id)), None)
             if holder is None:
                 continue
             search, decision = self.search(permission, holder, modern_only=True)
@@ -340,7 +341,7 @@ def find_witness(tenant: Tenant, permission: str, user_id: str) -> Witness | Non
     analysis = _Analysis(tenant, None)
     parsed = Permission(permission)
     holder = next((h for h in _holders(tenant, analysis.index, parsed)
-                   if h.user.id.casefold() == user_id.casefold()), None)
+                   if ascii_lower(h.user.id) == ascii_lower(user_id)), None)
     if holder is None:
         return None
     search, decision = analysis.search(parsed, holder, modern_only=False)
@@ -367,8 +368,8 @@ def _with_sign_ins(tenant: Tenant, verdict: EmergencyVerdict,
     verdict = attrs.evolve(verdict, covered=covered)
     if not verdict.safe:
         return verdict
-    key = verdict.user_id.casefold()
-    exposure = next((e for e in exposures if e.account.casefold() == key), None)
+    key = ascii_lower(verdict.user_id)
+    exposure = next((e for e in exposures if ascii_lower(e.account) == key), None)
     if exposure is None:
         return verdict
     return attrs.evolve(verdict, safe=False, exposure=exposure,

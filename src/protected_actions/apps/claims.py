@@ -55,6 +55,7 @@ from protected_actions.model.methods import Authentication
 from protected_actions.model.permissions import Permission
 from protected_actions.model.session import Device, SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 __all__ = ["AMR_METHODS", "check_token", "session_from_token_claims"]
 
@@ -118,13 +119,13 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> datetime | None:
 
 
 def _casefolded(values: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(v.casefold() for v in values)
+    return frozenset(ascii_lower(v) for v in values)
 
 
 def _is_app_only(claims: Mapping[str, Any]) -> bool:
     """Whether the token is app-only (``idtyp`` ``app``): no user signed in, so no
     step-up is possible (entra-facts §2.5)."""
-    return (_string(claims, "idtyp") or "").casefold() == "app"
+    return ascii_lower(_string(claims, "idtyp") or "") == "app"
 
 
 def _declares_claims_capability(claims: Mapping[str, Any]) -> bool:
@@ -214,7 +215,7 @@ def check_token(tenant: Tenant, token_claims: Mapping[str, Any], action: str | P
     if context is None or ReasonCode.CONTEXT_NOT_ENFORCED in what_if.codes:
         return what_if
     carried = _strings(token_claims, "acrs")
-    if context.casefold() in _casefolded(carried):
+    if ascii_lower(context) in _casefolded(carried):
         return Decision(
             outcome=Outcome.ALLOW, target=what_if.target, user_id=what_if.user_id,
             context_id=context,

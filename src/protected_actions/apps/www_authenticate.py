@@ -35,6 +35,7 @@ from types import MappingProxyType
 import attrs
 
 from protected_actions.errors import InvalidModelError
+from protected_actions.model.vocabulary import ascii_lower
 
 __all__ = ["AuthChallenge", "claims_challenge", "parse_www_authenticate"]
 
@@ -71,7 +72,7 @@ class AuthChallenge:
     @property
     def is_bearer(self) -> bool:
         """Whether this is a ``Bearer`` challenge (RFC 6750)."""
-        return self.scheme.casefold() == "bearer"
+        return ascii_lower(self.scheme) == "bearer"
 
 
 class _Scanner:
@@ -119,7 +120,7 @@ def _params(scan: _Scanner) -> dict[str, str]:
             break
         scan.at += 1
         scan.skip()
-        key = name[0].casefold()
+        key = ascii_lower(name[0])
         if key in params:
             scan.at = name.start()
             raise scan.error(f"parameter {name[0]!r} only once")

@@ -17,6 +17,7 @@ from protected_actions.engine.evaluator import evaluate, evaluate_sign_in
 from protected_actions.engine.step_up import simulate_step_up
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 from protected_actions.samples import sample_session, sample_tenant
 
 from .common import Handler, Streams, add_command
@@ -91,8 +92,8 @@ def _with_directory_methods(tenant: Tenant, session: SessionState) -> SessionSta
     session does not list them (``simulate_step_up`` reads only the session)."""
     if session.user.registered_methods is not None:
         return session
-    key = session.user.id.casefold()
-    known = next((u for u in tenant.users if u.id.casefold() == key), None)
+    key = ascii_lower(session.user.id)
+    known = next((u for u in tenant.users if ascii_lower(u.id) == key), None)
     if known is None or known.registered_methods is None:
         return session
     user = attrs.evolve(session.user, registered_methods=known.registered_methods)

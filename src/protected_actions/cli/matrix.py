@@ -29,6 +29,7 @@ from protected_actions.engine.evaluator import evaluate
 from protected_actions.engine.step_up import simulate_step_up
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .common import EXIT_OK, Streams, add_command, tenant_from, tenant_option
 from .progress import ProgressBar
@@ -74,10 +75,10 @@ class Matrix:
 
 
 def _users(tenant: Tenant) -> tuple[User, ...]:
-    known = {u.id.casefold() for u in tenant.users} | {g.id.casefold() for g in tenant.groups}
+    known = {ascii_lower(u.id) for u in tenant.users} | {ascii_lower(g.id) for g in tenant.groups}
     principals = {a.principal_id for a in tenant.role_assignments} | {
         e.principal_id for e in tenant.role_eligibilities}
-    orphans = sorted(p for p in principals if p.casefold() not in known)
+    orphans = sorted(p for p in principals if ascii_lower(p) not in known)
     return (*tenant.users, *(User(id=i) for i in orphans))
 
 
@@ -131,7 +132,7 @@ def build_matrix(tenant: Tenant, *,
                  progress: Callable[[int, int, str], None] | None = None) -> Matrix:
     """The matrix of every user against every protected action of ``tenant``."""
     actions = sorted(((a.permission.value, a.context_id) for a in tenant.protected_actions),
-                     key=lambda pair: pair[0].casefold())
+                     key=lambda pair: ascii_lower(pair[0]))
     users = _users(tenant)
     names = [permission for permission, _ in actions]
     rows = []

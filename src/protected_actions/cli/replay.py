@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from protected_actions.model.vocabulary import ascii_lower
 from protected_actions.replay import read_sign_ins
 from protected_actions.replay import run as replay_run
 from protected_actions.replay.html import agreement_html, impact_html
@@ -87,7 +88,7 @@ def _dask(args: argparse.Namespace, tenants: list[Any]) -> AgreementReport | Imp
                          ) from None
     from protected_actions.replay.dask import impact_bag, replay_bag, sign_in_bag
 
-    if any(".csv" in path.casefold() for path in args.sign_ins):
+    if any(".csv" in ascii_lower(path) for path in args.sign_ins):
         raise UsageError("--dask-scheduler reads JSON lines files; replay CSV exports "
                          "without it, or convert them to JSON lines")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from protected_actions.model.vocabulary import ascii_lower
+
 from ._errors import ExportError
 from .client import TokenProvider
 
@@ -30,7 +32,7 @@ def static_token(token: str) -> TokenProvider:
     ```
     """
     scheme, _, rest = token.strip().partition(" ")
-    value = rest.strip() if scheme.casefold() == "bearer" else token.strip()
+    value = rest.strip() if ascii_lower(scheme) == "bearer" else token.strip()
     if not value:
         raise ExportError("the token is empty")
     return lambda: value

@@ -25,6 +25,7 @@ import attrs
 
 from protected_actions.graph import load_tenant
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .client import GraphClient
 from .endpoints import GROUP, GROUP_MEMBERS, LISTS, USER, USER_MEMBERSHIPS
@@ -63,7 +64,7 @@ class Export:
 
 
 def _named(values: Iterable[str]) -> list[str]:
-    return [v for v in values if v.casefold() not in USER_KEYWORDS]
+    return [v for v in values if ascii_lower(v) not in USER_KEYWORDS]
 
 
 def _ordered(ids: Iterable[str]) -> list[str]:

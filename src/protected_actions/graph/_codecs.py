@@ -25,6 +25,7 @@ from cattrs.errors import (
 
 from protected_actions.model.frozen import thaw
 from protected_actions.model.spelling import token_problem
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._errors import GraphValueError, describe
 
@@ -113,9 +114,9 @@ def find(mapping: Mapping[Any, Any], key: str) -> Any:
     """``mapping[key]``, matching the key case-insensitively; ``None`` when absent."""
     if key in mapping:
         return mapping[key]
-    folded = key.casefold()
+    folded = ascii_lower(key)
     for name, value in mapping.items():
-        if isinstance(name, str) and name.casefold() == folded:
+        if isinstance(name, str) and ascii_lower(name) == folded:
             return value
     return None
 

@@ -15,6 +15,7 @@ import cattrs
 
 from protected_actions.model.policy import Policy
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._codecs import Context, at_key, each, find
 from ._errors import GraphValueError
@@ -136,7 +137,7 @@ def _location_class(data: Mapping[str, Any]) -> type:
             raise GraphValueError(f"one of {_LOCATION_TAGS}", tag, key=TYPE_KEY)
         return found
     for key in (*data, *bag):
-        shape = LOCATION_SHAPES.get(str(key).casefold())
+        shape = LOCATION_SHAPES.get(ascii_lower(str(key)))
         if shape is not None:
             return shape
     raise GraphValueError(f"a named location: an @odata.type ({_LOCATION_TAGS}), or an "

@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from protected_actions.model.vocabulary import ascii_lower
+
 from ._codecs import Codec, Context, Text, at_key
 from ._errors import GraphValueError
 
@@ -41,7 +43,7 @@ class AuthenticationFlow(Codec):
 
 
 def _unknown(key: str) -> Any:
-    hint = f' (did you mean "{_KEY}"?)' if key.casefold() == _KEY.casefold() else ""
+    hint = f' (did you mean "{_KEY}"?)' if ascii_lower(key) == ascii_lower(_KEY) else ""
     raise GraphValueError(f"no property other than {_KEY}{hint}", key)
 
 

@@ -37,6 +37,7 @@ from protected_actions.model.frozen import (
     too_deep,
 )
 from protected_actions.model.spelling import near_miss
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._codecs import Context
 from ._errors import GraphValueError
@@ -61,7 +62,7 @@ def _request_key(key: str) -> bool:
     """Whether a POST body keeps this key: every annotation but ``@odata.type`` (and
     ``x@odata.type``) and every ``#action`` advertisement is response metadata, and
     PowerShell's ``AdditionalProperties`` bag is no Graph property."""
-    if key.startswith("#") or key.casefold() == "additionalproperties":
+    if key.startswith("#") or ascii_lower(key) == "additionalproperties":
         return False
     return "@" not in key or key.endswith("@odata.type")
 
@@ -92,7 +93,7 @@ def additional_properties(data: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """The ``AdditionalProperties`` bag of a Graph PowerShell object (``ConvertTo-Json``
     of an SDK object keeps a derived type's properties there), or nothing."""
     for key, value in data.items():
-        if isinstance(key, str) and key.casefold() == "additionalproperties" and \
+        if isinstance(key, str) and ascii_lower(key) == "additionalproperties" and \
                 isinstance(value, Mapping):
             return value
     return {}
@@ -120,7 +121,7 @@ def _unknown(schema: Schema, extra: Mapping[str, Any], ctx: Context) -> list[Exc
                 "JSON nested less deeply", value, key=key,
                 message=f"nested deeper than {MAX_JSON_DEPTH} levels"))
         if _is_annotation(key) or key in schema.documented or \
-                key.casefold() == "additionalproperties":
+                ascii_lower(key) == "additionalproperties":
             continue
         near = near_miss(key, schema.key_order)
         if near is not None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from protected_actions.model.vocabulary import ascii_lower
+
 from ._codecs import Codec, always
 
 __all__: list[str] = []
@@ -29,7 +31,7 @@ TYPE_KEY = "@odata.type"
 
 def normalize_type(tag: str) -> str:
     """``"#microsoft.graph.ipNamedLocation"`` -> ``"ipnamedlocation"`` (for comparing)."""
-    name = tag.lstrip("#").casefold()
+    name = ascii_lower(tag.lstrip("#"))
     return name.removeprefix("microsoft.graph.")
 
 
@@ -84,7 +86,7 @@ class Schema:
     def known(self) -> Mapping[str, str]:
         """Case-folded Graph name -> Graph name, for every name the schema knows."""
         names = [*self.field_keys, *self.documented]
-        return {name.casefold(): name for name in names}
+        return {ascii_lower(name): name for name in names}
 
     @cached_property
     def writers(self) -> Mapping[str, Field]:
@@ -111,12 +113,12 @@ class Schema:
         kept as written."""
         if key in self.field_keys:
             return key
-        found = self.known.get(key.casefold())
+        found = self.known.get(ascii_lower(key))
         if found is not None:
             return found
         prop, at, annotation = key.partition("@")
         if at and prop:
-            base = self.known.get(prop.casefold())
+            base = self.known.get(ascii_lower(prop))
             if base is not None:
                 return f"{base}@{annotation}"
         return key

@@ -49,6 +49,7 @@ from protected_actions.model.policy import (
 from protected_actions.model.session import Device, SessionState, User
 from protected_actions.model.tenant import Group, RoleAssignment, RoleEligibility, Tenant
 from protected_actions.model.unrecognised import DOCUMENTED
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._applications import (
     APPLICATION_GROUP_CHANGE,
@@ -330,10 +331,10 @@ def _external_tenants_kind(known: dict[str, Any], extra: dict[str, Any]) -> None
 EXTERNAL_TENANTS = Schema(ExternalTenants, (
     Field("membership_kind", "membershipKind", _ID),
     Field("members", "members", _STRINGS,
-          when=lambda v, o: o.membership_kind.casefold() == "enumerated" or is_set(v)),
-), tag=TagRule(canonical=lambda t: _EXTERNAL_TENANT_TAGS.get(t.membership_kind.casefold()),
+          when=lambda v, o: ascii_lower(o.membership_kind) == "enumerated" or is_set(v)),
+), tag=TagRule(canonical=lambda t: _EXTERNAL_TENANT_TAGS.get(ascii_lower(t.membership_kind)),
                parse=lambda text: _EXTERNAL_TENANT_KINDS.get(normalize_type(text)),
-               of=lambda t: t.membership_kind.casefold()),
+               of=lambda t: ascii_lower(t.membership_kind)),
     prepare=_external_tenants_kind)
 
 GUESTS = Schema(GuestsOrExternalUsers, (

@@ -16,6 +16,7 @@ from protected_actions.model.frozen import FrozenDict, thaw
 from protected_actions.model.methods import AuthenticationStrength
 from protected_actions.model.permissions import Permission
 from protected_actions.model.spelling import near_miss
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._codecs import (
     Codec,
@@ -145,7 +146,7 @@ def carries_more_than_id(value: Any) -> bool:
     properties) but no combinations is a reference, as several exports write it, and
     resolves by id like ``{"id": ...}``."""
     return isinstance(value, Mapping) and any(
-        not _annotation(k) and k.casefold() == "allowedcombinations" for k in value)
+        not _annotation(k) and ascii_lower(k) == "allowedcombinations" for k in value)
 
 
 @attrs.frozen
@@ -218,7 +219,7 @@ class ResourceActions(Codec):
             # (``authenticationContextID_``): then the protection would be lost.
             for key in item:
                 near = near_miss(str(key), _PROTECTED_ACTION_KEYS)
-                if near is not None and str(key).casefold() != near.casefold():
+                if near is not None and ascii_lower(str(key)) != ascii_lower(near):
                     raise GraphValueError("a known property", key, key=str(key),
                                           message=f"unknown property; did you mean {near!r}?")
             return None
@@ -233,7 +234,7 @@ class ResourceActions(Codec):
         protected = {action.permission.key for action in current}
         kept = [item for item in thaw(raw) if isinstance(item, Mapping)
                 and find(item, "authenticationContextId") is None
-                and str(find(item, "name")).casefold() not in protected]
+                and ascii_lower(str(find(item, "name"))) not in protected]
         return self.dump(current, ctx) + kept
 
 
@@ -248,14 +249,14 @@ class CombinationKind(Codec):
 
     def load(self, value: Any, ctx: Context) -> Any:
         text = text_item(value).lstrip("#")
-        if text.casefold().startswith("microsoft.graph."):
+        if ascii_lower(text).startswith("microsoft.graph."):
             text = text[len("microsoft.graph."):]
-        if not text.casefold().endswith(_CONFIGURATION.casefold()) or \
+        if not ascii_lower(text).endswith(ascii_lower(_CONFIGURATION)) or \
                 len(text) == len(_CONFIGURATION):
             raise GraphValueError("a #microsoft.graph.<kind>CombinationConfiguration type",
                                   value)
         kind = text[: -len(_CONFIGURATION)]
-        return _KNOWN_KINDS.get(kind.casefold(), kind)
+        return _KNOWN_KINDS.get(ascii_lower(kind), kind)
 
     def dump(self, value: Any, ctx: Context) -> Any:
         return f"#microsoft.graph.{value}{_CONFIGURATION}"

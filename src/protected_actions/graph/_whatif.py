@@ -24,6 +24,7 @@ import attrs
 
 from protected_actions.errors import LoadError, LoadProblem
 from protected_actions.model.session import SessionState
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._api import load_session
 from ._codecs import find
@@ -64,7 +65,7 @@ def _object(value: Any, path: str) -> Mapping[str, Any]:
 
 def _tag(value: Mapping[str, Any]) -> str:
     tag = value.get("@odata.type")
-    return tag.rsplit(".", 1)[-1].casefold() if isinstance(tag, str) else ""
+    return ascii_lower(tag.rsplit(".", 1)[-1]) if isinstance(tag, str) else ""
 
 
 def _target(context: Mapping[str, Any]) -> tuple[str, str]:
@@ -76,7 +77,7 @@ def _target(context: Mapping[str, Any]) -> tuple[str, str]:
         return "application", apps[0]
     if tag == "useractioncontext":
         action = find(context, "userAction")
-        name = _USER_ACTIONS.get(action.casefold()) if isinstance(action, str) else None
+        name = _USER_ACTIONS.get(ascii_lower(action)) if isinstance(action, str) else None
         if name is None:
             raise _fail("$.signInContext.userAction", "expected registerSecurityInformation "
                         "or registerOrJoinDevices")
@@ -106,7 +107,7 @@ def load_what_if(body: Mapping[str, Any], *, at: datetime | str) -> WhatIfReques
     kind, target = _target(_object(body.get("signInContext"), "$.signInContext"))
     conditions = dict(_object(body.get("signInConditions", {}), "$.signInConditions"))
     risk = conditions.pop("servicePrincipalRiskLevel", "none")
-    if not isinstance(risk, str) or risk.casefold() != "none":
+    if not isinstance(risk, str) or ascii_lower(risk) != "none":
         raise _fail("$.signInConditions.servicePrincipalRiskLevel",
                     "a user sign-in has no service principal risk: expected none")
     if "deviceInfo" in conditions:

@@ -31,6 +31,7 @@ import attrs
 from protected_actions.errors import LoadError, LoadProblem
 from protected_actions.model.spelling import near_miss
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._converter import PolicyDocument, key_for, shared_converter
 from ._errors import load_error
@@ -199,10 +200,10 @@ def _kind(body: Any) -> str | None:
     """The bundle key an object belongs to, judged by its content."""
     if not isinstance(body, Mapping):
         return None
-    keys = {str(k).casefold() for k in body}
+    keys = {ascii_lower(str(k)) for k in body}
     odata = body.get("@odata.type")
-    if isinstance(odata, str) and odata.casefold() in _ODATA_TYPES:
-        return _ODATA_TYPES[odata.casefold()]
+    if isinstance(odata, str) and ascii_lower(odata) in _ODATA_TYPES:
+        return _ODATA_TYPES[ascii_lower(odata)]
     rules: tuple[tuple[frozenset[str], str], ...] = (
         (frozenset({"details"}), _TEMPLATE),
         (frozenset({"conditions", "grantcontrols", "sessioncontrols"}), _POLICIES),
@@ -356,7 +357,7 @@ class _Reader:
                 self.found.problems.extend(exc.problems)
                 return None
             return shared_converter().unstructure(policy)
-        if body.get("id") is None and not any(str(k).casefold() == "id" for k in body):
+        if body.get("id") is None and not any(ascii_lower(str(k)) == "id" for k in body):
             made = self._relative(path) + (f"[{index}]" if index is not None else "")
             body = {"id": made, **body}
         return body
@@ -397,7 +398,7 @@ def _near_misses(body: Mapping[str, Any]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for name in body:
         text = str(name)
-        if "@" in text or text.casefold() in known:
+        if "@" in text or ascii_lower(text) in known:
             continue
         close = near_miss(text, names)
         if close is not None:
@@ -429,12 +430,12 @@ def _object_id(key: str, body: Any) -> str | None:
     if key == "resourceActions":
         value = body.get("name")
     else:
-        value = next((v for k, v in body.items() if str(k).casefold() == "id"), None)
+        value = next((v for k, v in body.items() if ascii_lower(str(k)) == "id"), None)
         if value is None and key == "namedLocations":
             value = body.get("displayName")
     if not isinstance(value, str):
         return None
-    return value.casefold() if key in ("roleDefinitions", "resourceActions") else value
+    return ascii_lower(value) if key in ("roleDefinitions", "resourceActions") else value
 
 
 def _duplicates(items: Sequence[_Item]) -> list[LoadProblem]:

@@ -12,10 +12,23 @@ whitespace and no control or format characters (``NUL``, zero-width spaces).
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["edit_distance", "near_miss", "singular", "token_problem"]
+__all__ = ["ascii_lower", "edit_distance", "near_miss", "singular", "token_problem"]
+
+_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def ascii_lower(value: str) -> str:
+    """``value`` with ASCII letters lowercased and every other character kept.
+
+    >>> ascii_lower("User-ÄB"), ascii_lower("STRASSE") == ascii_lower("straße")
+    ('user-Äb', False)
+    """
+    return value.lower() if value.isascii() else value.translate(_LOWER)
+
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
@@ -46,7 +59,7 @@ def _allowed(name: str) -> int:
 
 
 def _words(name: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(name)]
+    return [ascii_lower(w) for w in _WORD.findall(name)]
 
 
 def _inserted_word(name: str, known: str) -> bool:
@@ -82,10 +95,10 @@ def near_miss(name: str, known: Iterable[str]) -> str | None:
     names = list(known)
     if name in names:
         return None
-    folded = name.casefold()
+    folded = ascii_lower(name)
     best: tuple[int, str] | None = None
     for candidate in names:
-        other = candidate.casefold()
+        other = ascii_lower(candidate)
         if other == folded or (len(other) > 3 and singular(other) == singular(folded)):
             return candidate
         distance = edit_distance(folded, other)

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .spelling import near_miss
+from .spelling import ascii_lower, near_miss
 
 __all__ = ["DOCUMENTED", "VOCABULARIES", "Unrecognised", "find_unrecognised", "is_configured",
            "selector"]
@@ -127,7 +127,7 @@ VOCABULARIES: Mapping[tuple[str, str], tuple[str, ...]] = {
 """Graph enumerations by (model class name, attribute): the values Graph documents
 (entra-facts §3-§5), matched case-insensitively."""
 
-_FOLDED = {key: frozenset(v.casefold() for v in values) for key, values in VOCABULARIES.items()}
+_FOLDED = {key: frozenset(ascii_lower(v) for v in values) for key, values in VOCABULARIES.items()}
 _KNOWN_NAMES: dict[type, frozenset[str]] = {}
 _CHILD_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
@@ -172,7 +172,7 @@ def _known_names(cls: type) -> frozenset[str]:
     if found is None:
         names = {graph_key(cls, f.name) for f in attrs.fields(cls)}
         names |= set(DOCUMENTED.get(cls.__name__, ()))
-        found = _KNOWN_NAMES[cls] = frozenset(n.casefold() for n in names)
+        found = _KNOWN_NAMES[cls] = frozenset(ascii_lower(n) for n in names)
     return found
 
 
@@ -201,7 +201,7 @@ def is_configured(value: Any) -> bool:
 
 
 def _is_annotation(key: str) -> bool:
-    return "@" in key or key.startswith("#") or key.casefold() == "additionalproperties"
+    return "@" in key or key.startswith("#") or ascii_lower(key) == "additionalproperties"
 
 
 def _bag(obj: Any) -> Mapping[Any, Any]:
@@ -259,14 +259,14 @@ def _own(obj: Any, path: str) -> Iterator[Unrecognised]:
     if bag:
         known = _known_names(cls)
         for key, value in bag.items():
-            if not isinstance(key, str) or _is_annotation(key) or key.casefold() in known:
+            if not isinstance(key, str) or _is_annotation(key) or ascii_lower(key) in known:
                 continue
             yield Unrecognised(kind="property", path=_step(path, key), name=key,
                                suggestion=near_miss(key, _names(cls)),
                                configured=is_configured(value))
     for attribute, key, allowed in _enumerated(cls):
         for text in dict.fromkeys(_values(getattr(obj, attribute))):
-            if text.casefold() not in allowed:
+            if ascii_lower(text) not in allowed:
                 yield Unrecognised(kind="value", path=_step(path, key), name=text,
                                    suggestion=near_miss(text, VOCABULARIES[
                                        (cls.__name__, attribute)]))

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,21 +18,10 @@ import attrs
 
 from protected_actions.errors import InvalidModelError
 
+from .spelling import ascii_lower as ascii_lower
 from .spelling import singular
 
 __all__: list[str] = []
-
-_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def ascii_lower(value: str) -> str:
-    """``value`` with ASCII letters lowercased and every other character kept.
-
-    >>> ascii_lower("User-ÄB"), ascii_lower("STRASSE") == ascii_lower("straße")
-    ('user-Äb', False)
-    """
-    return value.lower() if value.isascii() else value.translate(_LOWER)
-
 
 def text_problem(value: object) -> str | None:
     """Why ``value`` cannot be a name or an id (blank, padded, control characters),

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from protected_actions.model.vocabulary import ascii_lower
+
 if TYPE_CHECKING:
     from protected_actions.analysis.lint import Finding
     from protected_actions.analysis.lockout import LockoutReport
@@ -37,7 +39,7 @@ def _code(value: object) -> str:
 
 
 def _badge(word: str) -> str:
-    colour = _COLOURS.get(word.casefold(), "inherit")
+    colour = _COLOURS.get(ascii_lower(word), "inherit")
     return f'<strong style="color:{colour}">{_e(word.upper())}</strong>'
 
 
@@ -125,10 +127,10 @@ def tenant_html(tenant: Tenant) -> str:
     by_state = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
     summary = ("<p>Tenant: " + ", ".join(f"{n} {_e(label)}" for label, n in counts)
                + (f" (policies: {_e(by_state)})" if by_state else "") + "</p>")
-    contexts = {c.id.casefold(): c for c in tenant.auth_contexts}
+    contexts = {ascii_lower(c.id): c for c in tenant.auth_contexts}
 
     def context_cells(context_id: str) -> tuple[str, str]:
-        known = contexts.get(context_id.casefold())
+        known = contexts.get(ascii_lower(context_id))
         if known is None:
             return "<em>undefined</em>", ""
         return _e(known.display_name), "yes" if known.is_available else "no"

@@ -19,6 +19,7 @@ from protected_actions.errors import InvalidModelError
 from protected_actions.model.permissions import Permission
 from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .html import findings_html
 
@@ -92,11 +93,11 @@ def what_if_matrix(tenant: Tenant, sessions_or_users: Iterable[SessionState | Us
     """
     sessions = [_session(entry, at, template) for entry in sessions_or_users]
     actions = tuple(actions)
-    names = {u.id.casefold(): u.display_name for u in tenant.users}
+    names = {ascii_lower(u.id): u.display_name for u in tenant.users}
     rows: list[dict[str, Any]] = []
     for session in sessions:
         user = session.user
-        name = user.display_name or names.get(user.id.casefold())
+        name = user.display_name or names.get(ascii_lower(user.id))
         for action in actions:
             decision = evaluate(tenant, session, action,
                                 check_authorization=check_authorization)

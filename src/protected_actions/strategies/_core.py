@@ -85,6 +85,7 @@ from protected_actions.model.tenant import (
     RoleEligibility,
     Tenant,
 )
+from protected_actions.model.vocabulary import ascii_lower
 
 from ._locations import (
     compliant_network_named_locations,
@@ -832,7 +833,7 @@ def _tenant_strategy(policies: st.SearchStrategy[Policy] | None, min_policies: i
         authentication_strengths=st.lists(_custom_strengths(), max_size=2,
                                           unique_by=lambda s: s.id),
         role_definitions=st.lists(_role_definitions(), max_size=2,
-                                  unique_by=lambda r: r.id.casefold()),
+                                  unique_by=lambda r: ascii_lower(r.id)),
         role_assignments=st.lists(_assignments(), max_size=4),
         role_eligibilities=st.lists(_eligibilities(), max_size=2),
         users=st.lists(_user_strategy(None, None, None), max_size=max_users,

@@ -43,6 +43,7 @@ from protected_actions.graph import load_session
 from protected_actions.graph._io import read_json_text
 from protected_actions.graph.repository import SCENARIO_SUFFIX, array_lines
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 from .assertions import decide, unmet_expectations
 from .config import ConfigError, toml_document
@@ -259,11 +260,11 @@ def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _resolve_user(tenant: Tenant, user: str) -> str | None:
-    key = user.casefold()
+    key = ascii_lower(user)
     for candidate in tenant.users:
         names = [candidate.id, candidate.display_name or "",
                  str(candidate.unmodelled.get("userPrincipalName", ""))]
-        if any(n and n.casefold() == key for n in names):
+        if any(n and ascii_lower(n) == key for n in names):
             return candidate.id
     return None
 

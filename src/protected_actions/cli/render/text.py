@@ -9,6 +9,7 @@ from pathlib import Path
 from protected_actions.analysis import Finding, LockoutReport, Severity
 from protected_actions.analysis.lockout import PermissionVerdict
 from protected_actions.model.tenant import Tenant
+from protected_actions.model.vocabulary import ascii_lower
 
 __all__ = [
     "lint_text",
@@ -23,8 +24,8 @@ __all__ = [
 
 def user_name(tenant: Tenant, user_id: str) -> str | None:
     """The user's display name in the directory, if it records one."""
-    key = user_id.casefold()
-    return next((u.display_name for u in tenant.users if u.id.casefold() == key), None)
+    key = ascii_lower(user_id)
+    return next((u.display_name for u in tenant.users if ascii_lower(u.id) == key), None)
 
 
 def user_label(tenant: Tenant, user_id: str) -> str:
