@@ -23,7 +23,9 @@ Mutation = Callable[[JSON, Path], "JSON | None"]
 #: Latin letters and a Cyrillic or Greek letter drawn the same.
 HOMOGLYPHS = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "i": "\u0456", "o": "\u043e",
               "p": "\u0440", "x": "\u0445", "y": "\u0443", "A": "\u0391", "B": "\u0392",
-              "E": "\u0395", "O": "\u039f", "T": "\u03a4"}
+              "E": "\u0395", "O": "\u039f", "T": "\u03a4",
+              # letters whose Unicode case folding is the ASCII letter itself
+              "s": "\u017f", "K": "\u212a"}
 #: A value of another JSON type, for each JSON type.
 OTHER_TYPE: dict[type, JSON] = {str: 7, int: "7", float: "1.5", bool: "true", list: {},
                                 dict: [], type(None): {"zz": 1}}

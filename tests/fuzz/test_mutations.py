@@ -81,6 +81,11 @@ def test_string_operators_decline_other_values(operator: Any) -> None:
     assert operator({"n": 3, "l": []}, ("l",)) is None
 
 
+def test_homoglyph_uses_letters_that_unicode_case_folding_makes_ascii() -> None:
+    assert homoglyph({"v": "sms"}, ("v",)) == {"v": "\u017fms"}  # long s folds to s
+    assert homoglyph({"v": "K1"}, ("v",)) == {"v": "\u212a1"}  # Kelvin sign folds to k
+
+
 def test_homoglyph_declines_without_a_lookalike_letter() -> None:
     assert homoglyph({"v": "123"}, ("v",)) is None
     assert garble_value({"v": ""}, ("v",)) is None
