@@ -10,10 +10,13 @@ import copy
 from datetime import datetime, timezone
 from typing import Any
 
+import attrs
 import pytest
 
 from protected_actions import AnalysisReason, LoadError, SessionState, User, evaluate, lint
+from protected_actions.errors import InvalidModelError
 from protected_actions.graph import dump_tenant, load_policies, load_policy, load_tenant
+from protected_actions.model.frozen import FrozenDict
 
 CA_CREATE = "microsoft.directory/conditionalAccessPolicies/create"
 
@@ -250,6 +253,23 @@ def test_unknown_json_nested_too_deeply_is_a_load_error() -> None:
     _set(ok, (*P0, "conditions"), "zzFuture", _nested(63))
     tenant = load_tenant(ok)
     assert load_tenant(dump_tenant(tenant)) == tenant
+
+
+def test_writing_back_json_built_too_deep_by_hand_is_a_model_error() -> None:
+    """A model built by hand (not loaded) holding kept JSON 3,000 levels deep made
+    ``dump_tenant`` exhaust the stack; it is an ``InvalidModelError`` now."""
+    tenant = load_tenant(_bundle())
+    policy = attrs.evolve(tenant.policies[0],
+                          unmodelled=FrozenDict({"zzFuture": freeze_deep(3000)}))
+    with pytest.raises(InvalidModelError, match="nested at most 64 levels"):
+        dump_tenant(attrs.evolve(tenant, policies=(policy,)))
+
+
+def freeze_deep(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = FrozenDict({"inner": value})
+    return value
 
 
 def test_annotations_and_documented_properties_are_not_near_misses() -> None:

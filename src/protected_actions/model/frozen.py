@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar, Union
 
+from protected_actions.errors import InvalidModelError
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -109,11 +111,23 @@ def _freeze(value: Any) -> FrozenJSON:
 
 
 def thaw(value: FrozenJSON | Any) -> Any:
-    """Inverse of :func:`freeze`: plain ``dict`` and ``list`` again."""
+    """Inverse of :func:`freeze`: plain ``dict`` and ``list`` again.
+
+    :raises InvalidModelError: the value nests deeper than :data:`MAX_JSON_DEPTH`
+        (possible only for a value built by hand: :func:`freeze` and the loaders
+        refuse such input), instead of exhausting the stack.
+    """
+    if isinstance(value, (Mapping, tuple)) and too_deep(value):
+        raise InvalidModelError("unmodelled", f"JSON nested at most {MAX_JSON_DEPTH} "
+                                "levels deep", f"a value nested deeper than {MAX_JSON_DEPTH}")
+    return _thaw(value)
+
+
+def _thaw(value: FrozenJSON | Any) -> Any:
     if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
+        return {k: _thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):
-        return [thaw(v) for v in value]
+        return [_thaw(v) for v in value]
     return value
 
 
