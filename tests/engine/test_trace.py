@@ -205,3 +205,24 @@ class TestRegistrationPreference:
         app = pa.evaluate_sign_in(t, tap, "5b1f2e3a-0c4d-4e5f-8a9b-0c1d2e3f4a5b")
         assert app.policies == _expected(app)
         assert app.policies[0].unmet != ()
+
+
+def test_tables_cleared_at_every_step_answer_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-user tables are a memo bounded in size: cleared whenever they grow
+    (the smallest budget), every trace and verdict is still the plain one."""
+    from protected_actions.engine import trace
+
+    monkeypatch.setattr(trace, "TRACE_BUDGET", 1)
+    t = tenant(policy("p1", users=pa.UserConditions(include_users=("u1",))),
+               policy("p2", users=pa.UserConditions(include_users=("All",),
+                                                    exclude_users=("u2",))),
+               policy("p3", contexts=("c2",)), policy("p4", state="disabled"),
+               contexts=("c1", "c2"))
+    for who in ("u1", "u2", "u1", "u3", "u2"):
+        for auths in ((), (auth("password", "sms"),)):
+            d = check(t, session(*auths, who=user(who)))
+            expected = _expected(d)
+            compact = check(t, session(*auths, who=user(who))).verdicts
+            assert d.policies == expected
+            assert compact == tuple(PolicyVerdict.of(p) for p in expected)
+    assert len(t._derived["engine.index"].caches["trace"]._users) <= 1  # cleared

@@ -25,7 +25,8 @@ verdicts are the ones the decision itself remembers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 
 from protected_actions.model.session import SessionState
 from protected_actions.model.vocabulary import ascii_lower
@@ -67,11 +68,15 @@ TARGET_REASONS = {
 }
 """The what-if reason of a target condition that rules a policy out, by target kind."""
 
-USERS_TABLE_RESULTS = 300_000
-"""About how many remembered results the per-user table holds before it is cleared
-(each user's entry holds one per policy its users condition rules out)."""
+TRACE_BUDGET = 64_000_000
+"""About how many bytes the per-user tables hold before they are cleared (estimated
+as they grow: a user's first full trace at 240 policies holds about 45 kB, its
+verdicts about 10 kB)."""
+_RESULT_BYTES = 150  # a PolicyResult
+_POINTER_BYTES = 8
+_ENTRY_BYTES = 250  # a user, a pending policy or a compact entry, with its tables
 
-_RESULTS_PER_ENTRY = 64  # grant verdicts remembered per pending entry (few occur)
+_RESULTS_PER_ENTRY = 8  # grant verdicts remembered per pending entry (few occur)
 _REASONS = {reason: (reason.value,) for reason in AnalysisReason}
 _SESSION_CHECKS = CONDITION_CHECKS[2:]  # after users and target
 _CHECK_NAMES = {check: name for name, (_, check) in CHECKS_BY_NAME.items()}
@@ -206,10 +211,11 @@ class _Policy:
 class _Pending:
     """A policy the users and target conditions leave to the session, in one plan."""
 
-    __slots__ = ("details", "head", "pol", "results", "unknown")
+    __slots__ = ("details", "head", "pol", "results", "tables", "texts", "unknown")
 
-    def __init__(self, pol: _Policy, head: tuple[str, ...], unknown: tuple[str, ...],
-                 req: Request) -> None:
+    def __init__(self, tables: TraceIndex, pol: _Policy, head: tuple[str, ...],
+                 unknown: tuple[str, ...], req: Request) -> None:
+        self.tables = tables
         self.pol = pol
         #: the texts of its users and target conditions, and those undetermined
         self.head = head
@@ -218,6 +224,9 @@ class _Pending:
         #: its texts when it configures no session condition (it then applies
         #: whatever the session), else ``None``
         self.details = None if pol.fixed_texts is None else head + pol.fixed_texts
+        #: its entry's details then
+        self.texts = () if self.details is None \
+            else tuple(dict.fromkeys(self.details + unknown))
         #: its entries by grant verdict, when ``details`` is set
         self.results: dict[object, PolicyResult] = {}
 
@@ -226,10 +235,14 @@ class _Pending:
         found = self.results.get(verdict)
         if found is None:
             pol = self.pol
-            found = pol.applied_result(self.details or (), self.unknown,
-                                       pol.explained_grant(session, verdict))
+            grant = pol.explained_grant(session, verdict)
+            found = _policy_result(pol.id, pol.name, pol.state, pol.enforced, True,
+                                   _applied_name(grant, pol.report_only),
+                                   _UNDETERMINED if self.unknown else _DETERMINED,
+                                   grant.satisfied, grant.unmet, grant.blocked, self.texts)
             if len(self.results) < _RESULTS_PER_ENTRY:
                 self.results[verdict] = found
+                self.tables.hold(_RESULT_BYTES)
         return found
 
 
@@ -251,11 +264,16 @@ class _Target:
                     self.undetermined |= 1 << pol.position
 
 
+_OUTPUTS_PER_PLAN = 8  # whole traces remembered per plan, by grant verdicts
+
+
 class _Plan:
     """One user's entries for one target: those the users and target conditions
-    decide, and the policies left for the session."""
+    decide, and the policies left for the session. When none of those has a session
+    condition, the whole trace is a function of their grant verdicts, and is
+    remembered by them."""
 
-    __slots__ = ("base", "pending", "registration")
+    __slots__ = ("base", "fixed", "outputs", "pending", "pick", "registration")
 
     def __init__(self, base: list[PolicyResult | None], pending: tuple[_Pending, ...],
                  registration: bool) -> None:
@@ -264,10 +282,33 @@ class _Plan:
         #: whether the registration preference may change a grant (security-info
         #: registration, in a tenant with All-resources strengths)
         self.registration = registration
+        self.fixed = not registration and all(e.details is not None for e in pending)
+        self.pick = _picker(e.pol for e in pending)
+        self.outputs: dict[object, tuple[PolicyResult, ...]] = {}
 
 
-#: (policy, undetermined so far, its session checks)
-_Compact = tuple[tuple[_Policy, bool, tuple[Check, ...]], ...]
+class _Compact:
+    """The compact form of a plan: the policies left for the session, each with
+    whether it is undetermined so far and its session checks."""
+
+    __slots__ = ("entries", "fixed", "outputs", "pick")
+
+    def __init__(self, entries: tuple[tuple[_Policy, bool, tuple[Check, ...]], ...],
+                 registration: bool) -> None:
+        self.entries = entries
+        self.fixed = not registration and not any(checks for _, _, checks in entries)
+        self.pick = _picker(pol for pol, _, _ in entries)
+        self.outputs: dict[object, tuple[PolicyVerdict, ...]] = {}
+
+
+def _picker(policies: Iterable[_Policy]) -> Callable[[Sequence[object]], object]:
+    """What picks the grant verdicts of ``policies`` out of a session's verdicts."""
+    shapes = [pol.cp.grant_shape for pol in policies]
+    return itemgetter(*shapes) if shapes else _nothing
+
+
+def _nothing(verdicts: Sequence[object]) -> object:
+    return ()
 
 
 class _User:
@@ -295,8 +336,8 @@ class TraceIndex:
     """A compiled tenant's trace tables (kept in its memo as ``"trace"``)."""
 
     __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
-                 "_include", "_simple", "_targets", "_users", "constant", "index", "live",
-                 "policies", "verdicts")
+                 "_include", "_simple", "_targets", "_users", "constant", "held", "index",
+                 "live", "policies", "verdicts")
 
     def __init__(self, index: CompiledTenant, req: Request) -> None:
         self.index = index
@@ -355,6 +396,17 @@ class TraceIndex:
         self.verdicts = tuple(verdicts)
         self._targets: dict[tuple[str, str], _Target] = MemoTable()
         self._users: dict[UserFacts, _User] = MemoTable()
+        #: about how many bytes the per-user tables hold (see :data:`TRACE_BUDGET`)
+        self.held = 0
+
+    def hold(self, size: int) -> None:
+        """Count about ``size`` bytes more held by the per-user tables; past the
+        budget, they are cleared (a memo: what was remembered is computed again when
+        asked)."""
+        self.held += size
+        if self.held > TRACE_BUDGET:
+            self._users.clear()
+            self.held = size
 
     # -- the users condition ---------------------------------------------------------
 
@@ -401,8 +453,9 @@ class TraceIndex:
                     passing |= 1 << pol.position
                     if verdict is None:
                         undetermined |= 1 << pol.position
-            limit = max(64, USERS_TABLE_RESULTS // max(1, len(self.live)))
-            found = remember(self._users, facts, _User(passing, undetermined), limit=limit)
+            found = _User(passing, undetermined)
+            self.hold(2 * _ENTRY_BYTES)
+            found = remember(self._users, facts, found)
         return found
 
     def _user_base(self, user: _User, facts: UserFacts, req: Request
@@ -438,6 +491,7 @@ class TraceIndex:
                     reasons, (), (), False,
                     said["excluded" if excluded >> position & 1 else "other"])
         user.base, user.texts = base, texts
+        self.hold(_POINTER_BYTES * len(base) + _RESULT_BYTES * (len(self.live) - len(texts)))
         return base, texts
 
     # -- the target condition --------------------------------------------------------
@@ -463,8 +517,8 @@ class TraceIndex:
         found = user.plans.get(key)
         if found is not None:
             return found
-        base, users_texts = self._user_base(user, facts, req)
-        base = list(base)
+        users_base, users_texts = self._user_base(user, facts, req)
+        base = list(users_base)
         column = self.target(kind, target, req)
         target_reasons = _REASONS[TARGET_REASONS[kind]]
         pending = []
@@ -485,11 +539,11 @@ class TraceIndex:
                 continue
             unknown = ((users_text,) if undetermined >> position & 1 else ()) + \
                 ((target_text,) if verdict is None else ())
-            pending.append(_Pending(pol, head, unknown, req))
-        registration = kind == "userAction" and bool(self.index.registration_variants) \
-            and ascii_lower(target) == REGISTER_SECURITY_INFO
-        return remember(user.plans, key, _Plan(base, tuple(pending), registration),
-                        limit=256)
+            pending.append(_Pending(self, pol, head, unknown, req))
+        self.hold(_POINTER_BYTES * len(base) + _RESULT_BYTES * (len(users_texts) - len(pending))
+                  + _ENTRY_BYTES * len(pending))
+        return remember(user.plans, key, _Plan(base, tuple(pending), _registration(
+            self.index, kind, target)), limit=256)
 
     def compact(self, facts: UserFacts, kind: str, target: str, req: Request) -> _Compact:
         """The policies the users and target conditions leave to the session, each
@@ -501,10 +555,19 @@ class TraceIndex:
             column = self.target(kind, target, req)
             unknown = user.undetermined | column.undetermined
             policies = self.policies
-            found = remember(user.compact, key, tuple(
+            self.hold(_ENTRY_BYTES * (1 + bin(user.passing & column.passing).count("1")))
+            found = remember(user.compact, key, _Compact(tuple(
                 (policies[position], bool(unknown >> position & 1), policies[position].checks)
-                for position in _positions(user.passing & column.passing)), limit=256)
+                for position in _positions(user.passing & column.passing)),
+                _registration(self.index, kind, target)), limit=256)
         return found
+
+
+def _registration(index: CompiledTenant, kind: str, target: str) -> bool:
+    """Whether the registration preference may change a grant: security-info
+    registration, in a tenant with All-resources strengths."""
+    return kind == "userAction" and bool(index.registration_variants) \
+        and ascii_lower(target) == REGISTER_SECURITY_INFO
 
 
 def _trace_index(index: CompiledTenant, req: Request) -> TraceIndex:
@@ -514,7 +577,7 @@ def _trace_index(index: CompiledTenant, req: Request) -> TraceIndex:
     return found
 
 
-def _registration_preferred(applying: Iterator[CompiledPolicy]) -> bool:
+def _registration_preferred(applying: Iterable[CompiledPolicy]) -> bool:
     """Whether a policy on the security-info registration user action that requires
     an authentication strength applies: then its strength is preferred over the
     strengths of All-resources policies, whose other grant controls still apply
@@ -532,16 +595,55 @@ def _variant(index: CompiledTenant, cp: CompiledPolicy) -> CompiledPolicy | None
     return index.registration_variants.get(cp.id)
 
 
+def _remembered(index: CompiledTenant, facts: UserFacts, kind: str, target: str,
+                compact: bool) -> _Plan | _Compact | None:
+    """The user's plan for the target if the tables hold it already."""
+    tables: TraceIndex | None = index.caches.get("trace")
+    user = None if tables is None else tables._users.get(facts)
+    if user is None:
+        return None
+    return (user.compact if compact else user.plans).get((kind, target))
+
+
 def trace_results(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
                   target: str, decision_target: str) -> tuple[PolicyResult, ...]:
     """Every policy of the tenant, evaluated with explanations, sorted by policy id
     (``Decision.policies``)."""
-    req = Request(index=index, session=session, user=facts, target_kind=kind, target=target,
-                  decision_target=decision_target, explain=True)
-    tables = _trace_index(index, req)
-    plan = tables.plan(facts, kind, target, req)
-    if not plan.pending:
-        return tuple(plan.base)  # type: ignore[arg-type]
+    plan = _remembered(index, facts, kind, target, False)
+    req: Request | None = None
+    if plan is None:
+        req = Request(index=index, session=session, user=facts, target_kind=kind,
+                      target=target, decision_target=decision_target, explain=True)
+        plan = _trace_index(index, req).plan(facts, kind, target, req)
+    assert isinstance(plan, _Plan)
+    if plan.fixed:
+        verdicts = grant_table(index, session) if plan.pending else ()
+        key = plan.pick(verdicts)
+        found = plan.outputs.get(key)
+        if found is None:
+            found = _fixed_results(plan, session, verdicts)
+            if len(plan.outputs) < _OUTPUTS_PER_PLAN:
+                plan.outputs[key] = found
+                index.caches["trace"].hold(_POINTER_BYTES * len(found))
+        return found
+    if req is None:
+        req = Request(index=index, session=session, user=facts, target_kind=kind,
+                      target=target, decision_target=decision_target, explain=True)
+    return _session_results(plan, index, session, req)
+
+
+def _fixed_results(plan: _Plan, session: SessionState, verdicts: Sequence[object]
+                   ) -> tuple[PolicyResult, ...]:
+    """The trace of a plan whose policies left all apply whatever the session."""
+    out = list(plan.base)
+    for entry in plan.pending:
+        out[entry.pol.position] = entry.result(session, verdicts[entry.pol.cp.grant_shape])
+    return tuple(out)  # type: ignore[arg-type]
+
+
+def _session_results(plan: _Plan, index: CompiledTenant, session: SessionState,
+                     req: Request) -> tuple[PolicyResult, ...]:
+    """The trace of a plan with session conditions (or the registration preference)."""
     out = list(plan.base)
     applying: list[tuple[_Pending, list[str] | None, list[str] | None]] = []
     for entry in plan.pending:
@@ -594,14 +696,35 @@ def trace_verdicts(index: CompiledTenant, session: SessionState, facts: UserFact
     """Every policy's result word and whether it is undetermined, as
     :func:`trace_results` gives them, without building explanations
     (``Decision.verdicts``)."""
-    req = Request(index=index, session=session, user=facts, target_kind=kind, target=target,
-                  decision_target=decision_target)
-    tables = _trace_index(index, req)
-    pending = tables.compact(facts, kind, target, req)
-    if not pending:
+    plan = _remembered(index, facts, kind, target, True)
+    req: Request | None = None
+    if plan is None:
+        req = Request(index=index, session=session, user=facts, target_kind=kind,
+                      target=target, decision_target=decision_target)
+        plan = _trace_index(index, req).compact(facts, kind, target, req)
+    assert isinstance(plan, _Compact)
+    tables: TraceIndex = index.caches["trace"]
+    if not plan.entries:
         return tables.verdicts
+    verdicts = grant_table(index, session)
+    if plan.fixed:
+        key = plan.pick(verdicts)
+        found = plan.outputs.get(key)
+        if found is None:
+            out = list(tables.verdicts)
+            for pol, undetermined, _ in plan.entries:
+                out[pol.position] = pol.word(session, verdicts[pol.cp.grant_shape],
+                                             undetermined)
+            found = tuple(out)
+            if len(plan.outputs) < _OUTPUTS_PER_PLAN:
+                plan.outputs[key] = found
+                tables.hold(_POINTER_BYTES * len(found))
+        return found
+    if req is None:
+        req = Request(index=index, session=session, user=facts, target_kind=kind,
+                      target=target, decision_target=decision_target)
     applying: list[tuple[_Policy, bool]] = []
-    for pol, undetermined, checks in pending:
+    for pol, undetermined, checks in plan.entries:
         for check in checks:
             verdict = check(pol.cp, req)[0]
             if verdict is False:
@@ -610,12 +733,8 @@ def trace_verdicts(index: CompiledTenant, session: SessionState, facts: UserFact
                 undetermined = True
         else:
             applying.append((pol, undetermined))
-    if not applying:
-        return tables.verdicts
     out = list(tables.verdicts)
-    verdicts = grant_table(index, session)
-    preferred = kind == "userAction" and bool(index.registration_variants) \
-        and ascii_lower(target) == REGISTER_SECURITY_INFO \
+    preferred = _registration(index, kind, target) \
         and _registration_preferred(pol.cp for pol, _ in applying)
     for pol, undetermined in applying:
         cp = pol.cp
