@@ -43,7 +43,8 @@ def _decide(tenant: pa.Tenant, session: pa.SessionState, target: tuple[str, str]
 
 
 def _expected(decision: pa.Decision) -> tuple[pa.PolicyResult, ...]:
-    """The plain trace, from the arguments the decision's trace was made with."""
+    """The plain trace, from the arguments the decision's trace was made with (read
+    before the decision's own trace, which lets them go)."""
     args: tuple[Any, ...] = decision.trace._args
     return trace_results(*args)
 
@@ -191,8 +192,9 @@ class TestRegistrationPreference:
                    registration(controls=(), strength=MFA_STRENGTH, state=state))
         tap = session(auth("temporaryAccessPassOneTime"))
         d = pa.evaluate_sign_in(t, tap, REGISTER)
+        expected = _expected(d)
         compact = pa.evaluate_sign_in(t, tap, REGISTER).verdicts
-        assert d.policies == _expected(d)
+        assert d.policies == expected
         preferred = d.policies[0]
         assert preferred.details[-1] == ("the registration policy's authentication strength "
                                          "is preferred over this policy's")
@@ -203,7 +205,8 @@ class TestRegistrationPreference:
         # Twice on the same tenant (remembered entries), and elsewhere no preference.
         assert pa.evaluate_sign_in(t, tap, REGISTER).policies == d.policies
         app = pa.evaluate_sign_in(t, tap, "5b1f2e3a-0c4d-4e5f-8a9b-0c1d2e3f4a5b")
-        assert app.policies == _expected(app)
+        expected = _expected(app)
+        assert app.policies == expected
         assert app.policies[0].unmet != ()
 
 
@@ -226,3 +229,22 @@ def test_tables_cleared_at_every_step_answer_the_same(monkeypatch: pytest.Monkey
             assert d.policies == expected
             assert compact == tuple(PolicyVerdict.of(p) for p in expected)
     assert len(t._derived["engine.index"].caches["trace"]._users) <= 1  # cleared
+
+
+def test_the_verdicts_build_no_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Decision.verdicts`` takes the compact path: no trace entry is built."""
+    from protected_actions.engine import decision as decision_module
+    from protected_actions.engine import trace
+
+    def refuse(*args: object) -> pa.PolicyResult:
+        raise AssertionError("a PolicyResult was built")
+
+    t = tenant(policy("p1"), policy("p2", users=pa.UserConditions(include_users=("u9",))),
+               policy("p3", contexts=("c2",)), contexts=("c1", "c2"))
+    expected = check(t, session()).policies
+    monkeypatch.setattr(trace, "_policy_result", refuse)
+    monkeypatch.setattr(decision_module, "_policy_result", refuse)
+    fresh = attrs.evolve(t)
+    for tenant_ in (t, fresh):
+        assert check(tenant_, session()).verdicts == tuple(PolicyVerdict.of(p)
+                                                           for p in expected)

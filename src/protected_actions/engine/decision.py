@@ -410,8 +410,8 @@ class _LazyTrace:
         if self._value is None:
             assert self._build is not None
             self._value = self._build(*self._args)
-            if self._verdicts_value is not None or self._verdicts is None:
-                self._build, self._args = None, ()
+            # The verdicts, if not read yet, come from the trace from now on.
+            self._build, self._args, self._verdicts = None, (), None
         return self._value
 
     def verdicts(self) -> tuple[PolicyVerdict, ...]:
@@ -421,9 +421,6 @@ class _LazyTrace:
             else:
                 of = PolicyVerdict.of
                 self._verdicts_value = tuple(of(r) for r in self.get())
-            self._verdicts = None
-            if self._value is not None:
-                self._build, self._args = None, ()
         return self._verdicts_value
 
     def __eq__(self, other: object) -> bool:

@@ -505,7 +505,7 @@ class TraceIndex:
                 req = Request(index=req.index, session=req.session, user=req.user,
                               target_kind=kind, target=target,
                               decision_target=req.decision_target, explain=True)
-            found = remember(self._targets, key, _Target(self.live, req), limit=1024)
+            found = remember(self._targets, key, _Target(self.live, req), limit=256)
         return found
 
     # -- a user and a target ---------------------------------------------------------
