@@ -77,6 +77,7 @@ _POINTER_BYTES = 8
 _ENTRY_BYTES = 250  # a user, a pending policy or a compact entry, with its tables
 
 _RESULTS_PER_ENTRY = 8  # grant verdicts remembered per pending entry (few occur)
+_OUTPUTS_PER_PLAN = 8  # whole traces remembered per plan, by grant verdicts
 _REASONS = {reason: (reason.value,) for reason in AnalysisReason}
 _SESSION_CHECKS = CONDITION_CHECKS[2:]  # after users and target
 _CHECK_NAMES = {check: name for name, (_, check) in CHECKS_BY_NAME.items()}
@@ -262,9 +263,6 @@ class _Target:
                 self.passing |= 1 << pol.position
                 if verdict is None:
                     self.undetermined |= 1 << pol.position
-
-
-_OUTPUTS_PER_PLAN = 8  # whole traces remembered per plan, by grant verdicts
 
 
 class _Plan:
