@@ -5,8 +5,11 @@ Runs the anchors' workload (``benchmarks/_workload.py``: 2,002 users, 60 groups,
 count, the median and p99 microseconds per decision for
 
 (a) ``evaluate(...)`` reading outcome, reasons and challenge;
-(b) the same plus the full per-policy trace (``decision.policies``), on the first
+(b) the same plus the full per-policy trace (``decision.policies``: every
+    ``PolicyResult``'s ``result`` and ``details`` read), on the first
     ``--trace-requests`` sessions (the trace explains every policy of the tenant);
+(v) the same with the compact trace instead (``decision.verdicts``: every policy's
+    result word and whether it is undetermined, read), on the same sessions;
 (c) ``evaluate_sign_in`` for an application, on the same policies made to target
     applications instead of auth contexts;
 
@@ -74,6 +77,24 @@ def _touch(decision: pa.Decision) -> None:
     _ = decision.outcome, decision.reasons, decision.challenge
 
 
+def _touch_trace(decision: pa.Decision) -> None:
+    """The same, and every policy's result and explanation in the full trace."""
+    _touch(decision)
+    for result in decision.policies:
+        _ = result.result, result.details
+
+
+def _touch_verdicts(decision: pa.Decision) -> None:
+    """The same, and every policy's result word and undetermined flag (what a sign-in
+    log replay compares)."""
+    _touch(decision)
+    for verdict in decision.verdicts:
+        _ = verdict.result, verdict.undetermined
+
+
+Read = Callable[[pa.Decision], None]
+
+
 def _first_requests(users: Sequence[str], count: int, skip: int) -> list[int]:
     """Indices among ``0..count-1`` whose user appears neither earlier nor in the
     warm-up (the first ``skip`` requests)."""
@@ -86,16 +107,14 @@ def _first_requests(users: Sequence[str], count: int, skip: int) -> list[int]:
     return firsts
 
 
-def _measure(call: Call, count: int, *, trace: bool, warm: bool,
+def _measure(call: Call, count: int, *, read: Read, warm: bool,
              users: Sequence[str] = ()) -> Timing:
     """Time ``call`` on requests ``0..count-1``. Cold: after a short warm-up, so each
     user's first request pays for its plan (the engine remembers per user, per
     evidence signature and per plan). Warm: after one untimed pass over every
     request, the steady state of a service whose users come back."""
     for i in range(count if warm else min(WARM_UP, count)):
-        decision = call(i)
-        if trace:
-            _ = decision.policies
+        read(call(i))
     gc.collect()
     clock = time.perf_counter_ns
     samples = [0] * count
@@ -103,9 +122,7 @@ def _measure(call: Call, count: int, *, trace: bool, warm: bool,
     for i in range(count):
         start = clock()
         decision = call(i)
-        _touch(decision)
-        if trace:
-            _ = decision.policies
+        read(decision)
         samples[i] = clock() - start
         outcomes[decision.outcome.value] += 1
     first: list[int] = []
@@ -129,7 +146,7 @@ class Row:
     n: int
     bind: Callable[[], Call]
     count: int
-    trace: bool = False
+    read: Read = _touch
     warm: bool = False
 
 
@@ -161,7 +178,13 @@ def _paths(workload: wl.Workload, issue: wl.Workload, sessions: Sequence[pa.Sess
         rows += [Row("(a) evaluate: outcome, reasons, challenge", n, decide, count),
                  Row("(a) the same, warm (users seen before)", n, decide, count, warm=True),
                  Row("(b) evaluate + full trace (decision.policies)", n, decide,
-                     min(trace_count, count), trace=True),
+                     min(trace_count, count), read=_touch_trace),
+                 Row("(b) the same, warm", n, decide, min(trace_count, count),
+                     read=_touch_trace, warm=True),
+                 Row("(v) evaluate + verdicts (decision.verdicts)", n, decide,
+                     min(trace_count, count), read=_touch_verdicts),
+                 Row("(v) the same, warm", n, decide, min(trace_count, count),
+                     read=_touch_verdicts, warm=True),
                  Row("(c) evaluate_sign_in (application)", n, sign_in, count),
                  Row("(c) the same, warm", n, sign_in, count, warm=True)]
     tenant = issue.tenant(wl.MAX_POLICIES)
@@ -237,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             users = [s.user.id for s in
                      (issue_sessions if path.label.startswith("issue") else sessions)]
             results.setdefault(k, []).append(_measure(path.bind(), path.count,
-                                                      trace=path.trace, warm=path.warm,
+                                                      read=path.read, warm=path.warm,
                                                       users=users))
 
     if args.smoke:

@@ -26,6 +26,7 @@ EXPECTED = {
     "Outcome",
     "PolicyResult",
     "PolicyResultName",
+    "PolicyVerdict",
     "Reason",
     "ReasonCode",
     "Requirement",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -27,6 +27,7 @@ __all__ = [
     "Outcome",
     "PolicyResult",
     "PolicyResultName",
+    "PolicyVerdict",
     "Reason",
     "ReasonCode",
     "Requirement",
@@ -367,23 +368,60 @@ class PolicyResult:
         }
 
 
-class _LazyTrace:
-    """The per-policy trace, computed once on first access; compares by value."""
+class PolicyVerdict(NamedTuple):
+    """One policy's sign-in log result word, and whether it rests on a fact the
+    session lacks: a :class:`PolicyResult` without its explanation.
 
-    __slots__ = ("_args", "_build", "_value")
+    ``undetermined`` is ``True`` exactly when the policy applies and some condition
+    could not be decided (its :attr:`PolicyResult.analysis_reasons` is
+    ``("notEnoughInformation",)``).
+    """
+
+    policy_id: str
+    result: PolicyResultName
+    undetermined: bool
+
+    @classmethod
+    def of(cls, result: PolicyResult) -> PolicyVerdict:
+        """The verdict a full :class:`PolicyResult` gives."""
+        return cls(result.policy_id, result.result,
+                   AnalysisReason.NOT_ENOUGH_INFORMATION.value in result.analysis_reasons)
+
+
+class _LazyTrace:
+    """The per-policy trace, computed once on first access; compares by value.
+
+    ``verdicts`` (optional) computes the trace's :class:`PolicyVerdict` s from the
+    same arguments without building the explanations; without it they are read
+    from the trace."""
+
+    __slots__ = ("_args", "_build", "_value", "_verdicts", "_verdicts_value")
 
     def __init__(self, build: Callable[..., tuple[PolicyResult, ...]],
-                 args: tuple[Any, ...] = ()) -> None:
+                 args: tuple[Any, ...] = (),
+                 verdicts: Callable[..., tuple[PolicyVerdict, ...]] | None = None) -> None:
         self._build: Callable[..., tuple[PolicyResult, ...]] | None = build
         self._args = args
         self._value: tuple[PolicyResult, ...] | None = None
+        self._verdicts = verdicts
+        self._verdicts_value: tuple[PolicyVerdict, ...] | None = None
 
     def get(self) -> tuple[PolicyResult, ...]:
         if self._value is None:
             assert self._build is not None
             self._value = self._build(*self._args)
-            self._build, self._args = None, ()
+            # The verdicts, if not read yet, come from the trace from now on.
+            self._build, self._args, self._verdicts = None, (), None
         return self._value
+
+    def verdicts(self) -> tuple[PolicyVerdict, ...]:
+        if self._verdicts_value is None:
+            if self._value is None and self._verdicts is not None:
+                self._verdicts_value = self._verdicts(*self._args)
+            else:
+                of = PolicyVerdict.of
+                self._verdicts_value = tuple(of(r) for r in self.get())
+        return self._verdicts_value
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _LazyTrace):
@@ -426,6 +464,24 @@ class Decision:
     def policies(self) -> tuple[PolicyResult, ...]:
         """One :class:`PolicyResult` per policy of the tenant, sorted by policy id."""
         return self.trace.get()
+
+    @property
+    def verdicts(self) -> tuple[PolicyVerdict, ...]:
+        """One :class:`PolicyVerdict` per policy of the tenant, sorted by policy id:
+        each policy's result word and whether it is undetermined, exactly as
+        :attr:`policies` gives them, computed without building explanations (what a
+        sign-in log replay compares, at a fraction of the cost of the full trace).
+
+        >>> import protected_actions as pa
+        >>> from protected_actions import samples
+        >>> tenant = samples.sample_tenant()
+        >>> session = samples.sample_session("alice-password-push")
+        >>> decision = pa.evaluate(tenant, session,
+        ...                        "microsoft.directory/conditionalAccessPolicies/create")
+        >>> decision.verdicts == tuple(pa.PolicyVerdict.of(p) for p in decision.policies)
+        True
+        """
+        return self.trace.verdicts()
 
     @property
     def report_only(self) -> tuple[PolicyResult, ...]:
@@ -477,8 +533,35 @@ class Decision:
         }
 
 
-_DECISION_SLOTS = tuple(getattr(Decision, a.name).__set__ for a in attrs.fields(Decision))
 _new_object = object.__new__
+_RESULT_SLOTS = tuple(getattr(PolicyResult, a.name).__set__ for a in attrs.fields(PolicyResult))
+
+
+def _policy_result(policy_id: str, display_name: str, state: str, enforced: bool,
+                   applies: bool, result: PolicyResultName, analysis_reasons: tuple[str, ...],
+                   satisfied: tuple[str, ...], unmet: tuple[Requirement, ...], blocked: bool,
+                   details: tuple[str, ...]) -> PolicyResult:
+    """``PolicyResult(...)`` for the trace's hot path: the same object, built by
+    setting its slots in field order without keyword parsing. ``PolicyResult`` has
+    no validators or converters to skip (a test keeps it so)."""
+    made: PolicyResult = _new_object(PolicyResult)
+    (set_id, set_name, set_state, set_enforced, set_applies, set_result, set_reasons,
+     set_satisfied, set_unmet, set_blocked, set_details) = _RESULT_SLOTS
+    set_id(made, policy_id)
+    set_name(made, display_name)
+    set_state(made, state)
+    set_enforced(made, enforced)
+    set_applies(made, applies)
+    set_result(made, result)
+    set_reasons(made, analysis_reasons)
+    set_satisfied(made, satisfied)
+    set_unmet(made, unmet)
+    set_blocked(made, blocked)
+    set_details(made, details)
+    return made
+
+
+_DECISION_SLOTS = tuple(getattr(Decision, a.name).__set__ for a in attrs.fields(Decision))
 
 
 def _decision(outcome: Outcome, reasons: tuple[Reason, ...], target: str, user_id: str,

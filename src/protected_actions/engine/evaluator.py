@@ -51,8 +51,6 @@ from .decision import (
     ControlKind,
     Decision,
     Outcome,
-    PolicyResult,
-    PolicyResultName,
     Reason,
     ReasonCode,
     Requirement,
@@ -62,15 +60,9 @@ from .decision import (
 from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
 from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
 from .targets import sign_in_target
+from .trace import EMPTY_POLICY_TEXT, TARGET_REASONS, trace_results, trace_verdicts
 
 __all__ = ["evaluate", "evaluate_auth_context", "evaluate_sign_in"]
-
-_TARGET_REASON = {
-    "context": AnalysisReason.AUTHENTICATION_CONTEXT,
-    "application": AnalysisReason.APPLICATION,
-    "userAction": AnalysisReason.USER_ACTIONS,
-}
-
 
 class _PolicyEval(NamedTuple):
     """One policy against one request (an internal record, built per request)."""
@@ -266,15 +258,14 @@ def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _Pol
     details: list[str] = []
     if cp.empty:
         return _PolicyEval(cp=cp, applies=False, reason=AnalysisReason.EMPTY_POLICY,
-                           undetermined=(), grant=None, details=(
-                               "the policy has neither grant nor session controls",))
+                           undetermined=(), grant=None, details=(EMPTY_POLICY_TEXT,))
     for reason, check in CONDITION_CHECKS:
         verdict, text = check(cp, req)
         if explain and text:
             details.append(text)
         if verdict is False:
             if reason is AnalysisReason.AUTHENTICATION_CONTEXT:
-                reason = _TARGET_REASON[req.target_kind]
+                reason = TARGET_REASONS[req.target_kind]
             elif reason is AnalysisReason.USERS and cp.workload_only:
                 reason = AnalysisReason.WORKLOAD_IDENTITIES
             return _PolicyEval(cp=cp, applies=False, reason=reason, undetermined=(),
@@ -285,78 +276,12 @@ def _evaluate_policy(cp: CompiledPolicy, req: Request, *, explain: bool) -> _Pol
                        details=tuple(details), grant=evaluate_grant(cp, req.session))
 
 
-def _result_name(ev: _PolicyEval) -> PolicyResultName:
-    report_only = ev.cp.state == "reportOnly"
-    if not ev.applies or ev.grant is None:
-        return PolicyResultName.REPORT_ONLY_NOT_APPLIED if report_only \
-            else PolicyResultName.NOT_APPLIED
-    if ev.grant.is_satisfied:
-        return PolicyResultName.REPORT_ONLY_SUCCESS if report_only else PolicyResultName.SUCCESS
-    if report_only:
-        return PolicyResultName.REPORT_ONLY_INTERRUPTED \
-            if not ev.grant.blocked and ev.grant.is_interactive \
-            else PolicyResultName.REPORT_ONLY_FAILURE
-    return PolicyResultName.FAILURE
-
-
-def _policy_result(ev: _PolicyEval) -> PolicyResult:
-    p = ev.cp.policy
-    reasons: tuple[str, ...]
-    if ev.applies:
-        reasons = (AnalysisReason.NOT_ENOUGH_INFORMATION.value,) if ev.undetermined \
-            else (AnalysisReason.NOT_SET.value,)
-    else:
-        reasons = (ev.reason.value,) if ev.reason else ()
-    grant = ev.grant
-    return PolicyResult(
-        policy_id=p.id, display_name=p.display_name, state=p.state, enforced=ev.cp.enforced,
-        applies=ev.applies, result=_result_name(ev), analysis_reasons=reasons,
-        satisfied=grant.satisfied if grant else (), unmet=grant.unmet if grant else (),
-        blocked=bool(grant and grant.blocked),
-        details=tuple(dict.fromkeys(ev.details + ev.undetermined)),
-    )
-
-
-def _disabled_result(cp: CompiledPolicy) -> PolicyResult:
-    p = cp.policy
-    return PolicyResult(policy_id=p.id, display_name=p.display_name, state=p.state,
-                        enforced=False, applies=False, result=PolicyResultName.NOT_ENABLED,
-                        analysis_reasons=(AnalysisReason.POLICY_NOT_ENABLED.value,),
-                        details=("the policy is disabled",))
-
-
-def _trace_results(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
-                   target: str, decision_target: str) -> tuple[PolicyResult, ...]:
-    """Every policy of the tenant, evaluated with explanations."""
-    explaining = Request(index=index, session=session, user=facts, target_kind=kind,
-                         target=target, decision_target=decision_target, explain=True)
-    evals = [None if cp.state == "disabled" else _evaluate_policy(cp, explaining, explain=True)
-             for cp in index.compiled]
-    if kind == "userAction" and index.registration_variants and _prefers(
-            index, (e.cp for e in evals if e is not None and e.applies), target):
-        evals = [_preferred(e, index, session, target) for e in evals]
-    return tuple(_disabled_result(cp) if e is None else _policy_result(e)
-                 for cp, e in zip(index.compiled, evals, strict=True))
-
-
-def _preferred(ev: _PolicyEval | None, index: CompiledTenant, session: SessionState,
-               target: str) -> _PolicyEval | None:
-    """A trace entry with the registration preference applied (see
-    :func:`_prefer_registration_strengths`)."""
-    if ev is None or not ev.applies or REGISTER_SECURITY_INFO in ev.cp.user_actions:
-        return ev
-    variant = index.registration_variants.get(ev.cp.id)
-    if variant is None:
-        return ev
-    return ev._replace(grant=evaluate_grant(variant, session), details=(
-        *ev.details, "the registration policy's authentication strength is preferred "
-        "over this policy's"))
-
-
 def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
            target: str, decision_target: str) -> _LazyTrace:
-    """:func:`_trace_results`, computed on first access."""
-    return _LazyTrace(_trace_results, (index, session, facts, kind, target, decision_target))
+    """The decision's per-policy trace (:mod:`protected_actions.engine.trace`), computed
+    on first access; its verdicts without explanations when only they are read."""
+    return _LazyTrace(trace_results, (index, session, facts, kind, target, decision_target),
+                      trace_verdicts)
 
 
 def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable: bool
