@@ -96,9 +96,12 @@ class Vocabulary:
     label: str
     values: tuple[str, ...]
     _by_folded: dict[str, str] = attrs.field(init=False, repr=False, eq=False)
+    spellings: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    """The known values as written (a quick membership test for the common case)."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_folded", {ascii_lower(v): v for v in self.values})
+        object.__setattr__(self, "spellings", frozenset(self.values))
 
     def canonical(self, value: str) -> str | None:
         """The known value ``value`` names (any case), or ``None``."""
@@ -154,3 +157,23 @@ def identifier_set(instance: object, attribute: attrs.Attribute[Any], value: obj
         if problem is not None:
             raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
                                     f"a set of ids ({problem})", item)
+
+
+def plain_id(value: object) -> bool:
+    """Whether ``value`` is a ``str`` (not a subclass) that :func:`identifier` accepts,
+    decided in a few operations: not empty, printable (so no control, format, line or
+    paragraph separator, and no whitespace other than the ASCII space) and neither
+    starting nor ending with a space."""
+    return (type(value) is str and value != "" and value.isprintable()
+            and value[0] != " " and value[-1] != " ")
+
+
+def plain_ids(values: object) -> bool:
+    """Whether ``values`` is a ``frozenset`` of :func:`plain_id` strings."""
+    if type(values) is not frozenset:
+        return False
+    for value in values:
+        if type(value) is not str or value == "" or not value.isprintable() \
+                or value[0] == " " or value[-1] == " ":
+            return False
+    return True
