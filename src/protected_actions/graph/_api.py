@@ -214,7 +214,7 @@ def load_session(source: PathLike | GraphJSON) -> SessionState:
 
     :raises LoadError: listing every problem with its JSON path.
     """
-    data, name = _read(source)
+    data, name = (source, None) if type(source) is dict else _read(source)
     session = common_session(data)  # the common shape, read directly
     if session is None:
         session = _structure(data, SessionState, name)

@@ -28,10 +28,11 @@ from protected_actions.model.methods import Authentication
 from protected_actions.model.session import Device, SessionState, User
 from protected_actions.model.vocabulary import plain_id
 
-from ._codecs import MISSING, Flag, Scalar, Strings, StringSet, Text
+from ._codecs import MISSING, Flag, Nested, NestedTuple, Scalar, Strings, StringSet, Text
+from ._flows import AuthenticationFlow
 from ._schema import Schema
 from ._schemas import AUTHENTICATION, DEVICE, SESSION, USER
-from ._special import parse_time
+from ._special import Time, parse_time
 
 __all__ = ["common_session"]
 
@@ -40,13 +41,13 @@ class _UncommonError(Exception):
     """The document is not of the common shape (the general loader reads it)."""
 
 
-def _scalars(schema: Schema, codec: type, kind: type) -> dict[str, tuple[str, type]]:
-    """Graph name -> (attribute, JSON type) of the schema's plain text or flag
-    properties for which ``null`` reads as the attribute's default (so the direct
-    path leaves the attribute out)."""
+def _plain(schema: Schema) -> dict[str, str]:
+    """Graph name -> attribute of the schema's text and flag properties that read
+    ``null`` as the attribute's default. Their values go to the model as they are:
+    the model's validators require a string (a bool) where the loader does."""
     defaults = {a.name: a.default for a in attrs.fields(schema.cls)}
-    return {f.key: (f.attr, kind) for f in schema.fields
-            if type(f.codec) is codec and isinstance(f.codec, Scalar)
+    return {f.key: f.attr for f in schema.fields
+            if type(f.codec) in (Text, Flag) and isinstance(f.codec, Scalar)
             and not getattr(f.codec, "token", False)
             and _null(f.codec) is not MISSING and _null(f.codec) == defaults[f.attr]}
 
@@ -56,18 +57,21 @@ def _null(codec: Scalar) -> Any:
     return None if codec.optional else codec.default
 
 
-def _lists(schema: Schema, codec: type) -> dict[str, str]:
-    return {f.key: f.attr for f in schema.fields if type(f.codec) is codec}
+def _keys(schema: Schema, *codecs: type) -> dict[str, str]:
+    return {f.key: f.attr for f in schema.fields if type(f.codec) in codecs}
 
 
-_SESSION_SCALARS = {**_scalars(SESSION, Text, str), **_scalars(SESSION, Flag, bool)}
-_SESSION_SETS = _lists(SESSION, StringSet)
-_DEVICE_SCALARS = {**_scalars(DEVICE, Text, str), **_scalars(DEVICE, Flag, bool)}
-_DEVICE_LISTS = _lists(DEVICE, Strings)
+_SESSION_SETS = _keys(SESSION, StringSet)
+_SESSION_ATTRS = {**_plain(SESSION), **_SESSION_SETS, **_keys(
+    SESSION, Time, Nested, NestedTuple, AuthenticationFlow)}
+"""Every session property the direct path reads; ``null`` reads as the default for
+each (or as a missing required value, which the constructor rejects)."""
+_DEVICE_LISTS = _keys(DEVICE, Strings)
+_DEVICE_ATTRS = {**_plain(DEVICE), **_DEVICE_LISTS}
 _EXTENSION_KEYS = frozenset(f"extensionAttribute{i}" for i in range(1, 16))
-_USER_TEXT = {f.key: f.attr for f in USER.fields if type(f.codec) is Text}
-_USER_SETS = _lists(USER, StringSet)
-_AUTHENTICATION_TEXT = _scalars(AUTHENTICATION, Text, str)
+_USER_SETS = _keys(USER, StringSet)
+_USER_ATTRS = {**_keys(USER, Text), **_USER_SETS}
+_AUTHENTICATION_ATTRS = {**_plain(AUTHENTICATION), **_keys(AUTHENTICATION, StringSet, Time)}
 
 
 def common_session(data: object) -> SessionState | None:
@@ -81,84 +85,55 @@ def common_session(data: object) -> SessionState | None:
 
 
 def _session(data: dict[Any, Any]) -> SessionState:
-    fields: dict[str, Any] = {}
-    for key, value in data.items():
-        scalar = _SESSION_SCALARS.get(key)
-        if scalar is not None:
-            if type(value) is scalar[1]:
-                fields[scalar[0]] = value
-            elif value is not None:
-                raise _UncommonError
-        elif key == "user":
-            fields["user"] = _user(value)
-        elif key == "at":
-            fields["at"] = _time(value)
-        elif key == "authentications":
-            if value is not None:
-                fields["authentications"] = tuple(_authentication(item)
-                                                  for item in _list(value))
-        elif key == "device":
-            if value is not None:
-                fields["device"] = _device(value)
-        elif key in _SESSION_SETS:
-            if value is not None:
-                fields[_SESSION_SETS[key]] = _list(value)
-        elif key == "authenticationFlow":
-            fields["authentication_flow"] = _flow(value)
-        elif key == "passwordChangedAt":
-            if value is not None:
-                fields["password_changed_at"] = _time(value)
-        else:
-            raise _UncommonError
+    fields = _present({_SESSION_ATTRS[key]: value for key, value in data.items()})
+    fields["at"] = _time(fields["at"])
+    fields["user"] = _user(fields["user"])
+    if "authentications" in fields:
+        fields["authentications"] = tuple(map(_authentication,
+                                              _list(fields["authentications"])))
+    if "device" in fields:
+        fields["device"] = _device(fields["device"])
+    if "authentication_flow" in fields:
+        fields["authentication_flow"] = _flow(fields["authentication_flow"])
+    if "password_changed_at" in fields:
+        fields["password_changed_at"] = _time(fields["password_changed_at"])
+    for attr in _SESSION_SETS.values():
+        if attr in fields:
+            _list(fields[attr])
     return SessionState(**fields)
 
 
 def _user(data: object) -> User:
-    if type(data) is not dict:
+    # ``null`` is kept raw for the round trip: not the common shape.
+    if type(data) is not dict or None in data.values():
         raise _UncommonError
-    fields: dict[str, Any] = {}
-    sets: list[tuple[str, list[str]]] = []
-    for key, value in data.items():
-        attr = _USER_TEXT.get(key)
-        if attr is not None:
-            if type(value) is not str:
+    fields = {_USER_ATTRS[key]: value for key, value in data.items()}
+    for key in _USER_SETS.keys() & data.keys():
+        for item in _list(data[key]):
+            if type(item) is not str:
                 raise _UncommonError
-            fields[attr] = value
-        else:
-            attr = _USER_SETS.get(key)
-            if attr is None or type(value) is not list:
-                raise _UncommonError
-            for item in value:
-                if type(item) is not str:
-                    raise _UncommonError
-            fields[attr] = value
-            sets.append((key, value))
     user = User(**fields)
     # As the general loader does: a list not written back as read (not sorted, or
     # with repeats or other spellings of a method) is kept raw for the round trip.
-    kept = {key: tuple(value) for key, value in sets
-            if value != sorted(getattr(user, _USER_SETS[key]))}
+    kept = {key: tuple(data[key]) for key, attr in _USER_SETS.items()
+            if key in data and not _as_written(data[key], getattr(user, attr))}
     if not kept:
         return user
-    return User(**fields, unmodelled=FrozenDict(
-        {key: kept[key] for key in _USER_SETS if key in kept}))
+    return User(**fields, unmodelled=FrozenDict(kept))
+
+
+def _as_written(raw: list[str], value: frozenset[str]) -> bool:
+    """Whether ``raw`` is the sorted list of ``value`` (an already sorted list of
+    strings, as written, costs one pass to confirm)."""
+    return len(raw) == len(value) and raw == sorted(raw) and value.issuperset(raw)
 
 
 def _authentication(data: object) -> Authentication:
     if type(data) is not dict:
         raise _UncommonError
-    fields: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "methods":
-            fields["methods"] = _list(value)
-        elif key == "at":
-            fields["at"] = _time(value)
-        else:
-            scalar = _AUTHENTICATION_TEXT.get(key)
-            if scalar is None or (type(value) is not str and value is not None):
-                raise _UncommonError
-            if value is not None:
-                fields[scalar[0]] = value
+    fields = _present({_AUTHENTICATION_ATTRS[key]: value for key, value in data.items()})
+    fields["methods"] = _list(fields["methods"])
+    fields["at"] = _time(fields["at"])
     return Authentication(**fields)
 
 
@@ -168,25 +143,31 @@ def _device(data: object) -> Device:
     fields: dict[str, Any] = {}
     extensions: dict[str, str] = {}
     for key, value in data.items():
-        scalar = _DEVICE_SCALARS.get(key)
-        if scalar is not None:
-            if type(value) is scalar[1]:
-                fields[scalar[0]] = value
-            elif value is not None:
-                raise _UncommonError
-        elif key in _DEVICE_LISTS:
+        attr = _DEVICE_ATTRS.get(key)
+        if attr is not None:
             if value is not None:
-                for item in _list(value):
-                    if not plain_id(item):
-                        raise _UncommonError
-                fields[_DEVICE_LISTS[key]] = value
+                fields[attr] = value
         elif key in _EXTENSION_KEYS and type(value) is str:
             extensions[key] = value
         else:
             raise _UncommonError
+    for attr in _DEVICE_LISTS.values():
+        if attr in fields:
+            for item in _list(fields[attr]):
+                if not plain_id(item):  # the loader's token rule, and more
+                    raise _UncommonError
     if extensions:
         fields["extension_attributes"] = FrozenDict(extensions)
     return Device(**fields)
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields without those read as ``null`` (each takes its default). The caller
+    looked every property up first: an unknown one is a ``KeyError`` even when
+    ``null``."""
+    if None in fields.values():
+        return {attr: value for attr, value in fields.items() if value is not None}
+    return fields
 
 
 def _flow(value: object) -> str | None:

@@ -8,7 +8,7 @@ the clock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ from protected_actions.errors import InvalidModelError
 from .frozen import EMPTY, FrozenDict, FrozenJSON
 from .methods import Authentication, canonical_methods, method_names, plain_methods
 from .validators import (
+    NO_STRINGS,
     as_frozenset,
     as_tuple,
     aware_datetime,
@@ -129,7 +130,7 @@ def _optional_set(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else as_frozenset(value)
 
 
-_NO_IDS: frozenset[str] = frozenset()
+_NO_IDS = NO_STRINGS
 _NO_STRS: tuple[str, ...] = ()
 
 
@@ -425,7 +426,9 @@ class SessionState:
         supports: object = self.supports_claims_challenge
         approved: object = self.is_approved_client_app
         protected: object = self.has_app_protection_policy
-        if not (plain_aware_datetime(self.at) and type(self.user) is User
+        at: object = self.at
+        if not (type(at) is datetime and type(at.tzinfo) is timezone  # plain_aware_datetime
+                and type(self.user) is User
                 and _plain_authentications(self.authentications)
                 and (platform is None or (type(platform) is str and platform in _PLATFORMS))
                 and (device is None or type(device) is Device)

@@ -192,19 +192,23 @@ def _rules(cls: type) -> _Rules:
     return rules
 
 
+NO_STRINGS: frozenset[str] = frozenset()
+"""The empty set of a set field (shared: one object for every empty field)."""
+
+
 def as_frozenset(value: Iterable[str]) -> frozenset[str]:
-    """Structural converter of a :func:`checked` set field: a list, tuple or set becomes
-    a frozenset, a frozenset is kept, anything else is passed through for the full
-    converter and the validator."""
+    """Structural converter of a set field marked with :func:`checks`: a list, tuple or
+    set becomes a frozenset (:data:`NO_STRINGS` when empty), a frozenset is kept,
+    anything else is passed through for the full converter and the validator."""
     kind = type(value)
     if kind is frozenset:
         return value  # type: ignore[return-value]
     if kind is list or kind is tuple or kind is set:
-        return frozenset(value)
+        return frozenset(value) if value else NO_STRINGS
     return value  # type: ignore[return-value]
 
 
 def as_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    """Structural converter of a :func:`checked` sequence field: a list becomes a tuple,
+    """Structural converter of a sequence field marked with :func:`checks`: a list becomes a tuple,
     anything else is passed through for the full converter and the validator."""
     return tuple(value) if type(value) is list else value  # type: ignore[return-value]

@@ -159,13 +159,24 @@ def identifier_set(instance: object, attribute: attrs.Attribute[Any], value: obj
                                     f"a set of ids ({problem})", item)
 
 
+_PLAIN: set[str] = set()
+"""Strings :func:`plain_id` accepted, remembered (ids recur: groups, roles, users)."""
+_PLAIN_LIMIT = 1 << 16
+
+
 def plain_id(value: object) -> bool:
     """Whether ``value`` is a ``str`` (not a subclass) that :func:`identifier` accepts,
     decided in a few operations: not empty, printable (so no control, format, line or
     paragraph separator, and no whitespace other than the ASCII space) and neither
     starting nor ending with a space."""
-    return (type(value) is str and value != "" and value.isprintable()
-            and value[0] != " " and value[-1] != " ")
+    if type(value) is not str:
+        return False
+    if value in _PLAIN:
+        return True
+    if value == "" or not value.isprintable() or value[0] == " " or value[-1] == " ":
+        return False
+    _remember((value,))
+    return True
 
 
 def plain_ids(values: object) -> bool:
@@ -173,7 +184,18 @@ def plain_ids(values: object) -> bool:
     if type(values) is not frozenset:
         return False
     for value in values:
-        if type(value) is not str or value == "" or not value.isprintable() \
-                or value[0] == " " or value[-1] == " ":
+        if type(value) is not str:
             return False
+    if values <= _PLAIN:  # every item is a str: this compares strings
+        return True
+    for value in values:
+        if value == "" or not value.isprintable() or value[0] == " " or value[-1] == " ":
+            return False
+    _remember(values)
     return True
+
+
+def _remember(values: Iterable[str]) -> None:
+    if len(_PLAIN) >= _PLAIN_LIMIT:
+        _PLAIN.clear()
+    _PLAIN.update(values)
