@@ -19,12 +19,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from protected_actions import LoadError, SessionState, strategies
+from protected_actions import (
+    AuthMethod,
+    ClientAppType,
+    LoadError,
+    RiskLevel,
+    SessionState,
+    strategies,
+)
 from protected_actions.graph import dump_session, load_session
 from protected_actions.graph._api import _structure
 from protected_actions.graph._common_session import common_session
 
 UTC = timezone.utc
+
+
+class Word(str):
+    """A ``str`` subclass, as a mapping built in Python may hold."""
+
 COMMON: dict[str, Any] = {
     "at": "2026-11-29T10:00:00Z",
     "user": {"id": "c6b4f8fe-4360-4b8c-920b-99b20094b121", "userType": "member",
@@ -166,6 +178,9 @@ VALUES: list[Any] = [
     "2026-11-29T10:00:00Z", "2026-11-29t10:00:00z", "2026-11-29T10:00:00", "2026-11-29 10:00Z",
     "2026-11-29T11:00:00+01:00", "2026-11-29T10:00:00.5Z", "2026-02-30T10:00:00Z",
     "2026-W48-7T10:00:00Z", "\uff12026-11-29T10:00:00Z",
+    # what a mapping built in Python may hold
+    ("a", "b"), frozenset({"a"}), ClientAppType.BROWSER, RiskLevel.HIGH, AuthMethod.SMS,
+    [AuthMethod.FIDO2], [ClientAppType.OTHER, "a"], Word("high"), [Word("g1")],
 ]
 KEYS = ["zzBeta", "@odata.type", "additionalProperties", "extensionAttribute2",
         "extensionAttribute16", "ExtensionAttribute3", "extensionAttributes", "memberof",
