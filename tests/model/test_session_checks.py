@@ -13,7 +13,7 @@ validators in field order) gives.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -59,6 +59,16 @@ class NoOffset(tzinfo):
 
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
         return None
+
+
+class Unruly:
+    """Iterable, but with no truth value (as an array has none)."""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["sms"])
+
+    def __bool__(self) -> bool:
+        raise ValueError("no truth value")
 
 
 class Anything:
@@ -134,17 +144,18 @@ SETS: list[Any] = [
     frozenset(), frozenset({"g1"}), frozenset({"g1", "g2"}), frozenset({"g1 "}),
     frozenset({""}), frozenset({1}), frozenset({Text("g1")}), frozenset({AuthMethod.SMS}),
     frozenset({Anything()}), ["g1", "g2", "g1"], ("g1",), {"g1"}, [], (), "g1",
-    ["g1", ["x"]], [None], None, 7, Iterated(("g1",)), {"g1": 1}.keys()]
+    ["g1", ["x"]], [None], None, 7, Iterated(("g1",)), {"g1": 1}.keys(), Unruly()]
 METHODS: list[Any] = [
     frozenset({"password", "sms"}), ["fido2"], ("Password", "SMS"), {"FIDO2"}, frozenset(),
     [], ["sms "], ["smss"], ["unknownFutureValue"], ["\u0455ms"], [AuthMethod.SMS],
-    frozenset({AuthMethod.FIDO2, "fido2"}), [Text("sms")], "sms", None, [1], [["sms"]]]
+    frozenset({AuthMethod.FIDO2, "fido2"}), [Text("sms")], "sms", None, [1], [["sms"]],
+    Unruly()]
 TIMES: list[Any] = [AT, AT.astimezone(timezone(timedelta(hours=-5))), datetime(2026, 11, 29),
                     datetime(2026, 11, 29, tzinfo=NoOffset()), "2026-11-29T10:00:00Z", None, 0]
 FLAGS: list[Any] = [True, False, None, 0, 1, "true"]
 TEXTS: list[Any] = ["x", "", " x ", Text("x"), None, 1, b"x"]
 TUPLES: list[Any] = [(), ("a",), ["a", "b"], ("",), ("a ",), (1,), [Text("a")],
-                     frozenset({"a"}), "a", None, Iterated(("a",))]
+                     frozenset({"a"}), "a", None, Iterated(("a",)), Unruly()]
 EXTENSIONS: list[Any] = [
     FrozenDict(), FrozenDict({"extensionAttribute1": "SAW"}), {"extensionAttribute1": "SAW"},
     {"extensionAttribute16": "x"}, {"extensionAttribute1": 1}, {1: "x"},

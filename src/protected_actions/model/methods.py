@@ -139,8 +139,8 @@ class Authentication:
 
     def __attrs_post_init__(self) -> None:
         # The common shape in one pass; anything else is checked field by field.
-        aaguid = self.fido2_aaguid
-        if not (self.methods and plain_methods(self.methods) and plain_aware_datetime(self.at)
+        methods, aaguid = self.methods, self.fido2_aaguid
+        if not (plain_methods(methods) and methods and plain_aware_datetime(self.at)
                 and (aaguid is None or plain_id(aaguid))):
             check_fields(self)
 

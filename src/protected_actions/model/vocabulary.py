@@ -160,15 +160,16 @@ def identifier_set(instance: object, attribute: attrs.Attribute[Any], value: obj
 
 
 _PLAIN: set[str] = set()
-"""Strings :func:`plain_id` accepted, remembered (ids recur: groups, roles, users)."""
-_PLAIN_LIMIT = 1 << 16
+"""Strings :func:`plain_id` accepted, remembered: the ids of groups, roles and users
+recur in every session. Forgotten all at once past :data:`_PLAIN_LIMIT` (a few MB)."""
+_PLAIN_LIMIT = 1 << 15
 
 
 def plain_id(value: object) -> bool:
     """Whether ``value`` is a ``str`` (not a subclass) that :func:`identifier` accepts,
     decided in a few operations: not empty, printable (so no control, format, line or
     paragraph separator, and no whitespace other than the ASCII space) and neither
-    starting nor ending with a space."""
+    starting nor ending with a space (a string accepted before: one lookup)."""
     if type(value) is not str:
         return False
     if value in _PLAIN:
