@@ -11,10 +11,12 @@ would reject, makes it answer ``None``, and the general loader reads the documen
 and reports its problems: the two give equal sessions, and errors come from one
 place.
 
-What the general loader checks beyond the models, the direct path checks too: JSON
-types (a list, not a set; ``true``, not ``1``), ids and values without
-surrounding whitespace or control characters (``physicalIds``), and the raw forms
-a user keeps for a lossless round trip (``memberOf`` not in sorted order).
+The models' validators already require a string or a bool wherever the loader
+does; what the loader checks beyond them, the direct path checks too: a JSON array
+where the loader wants one (not a set, a tuple or a string), list items without
+surrounding whitespace or control characters (``physicalIds``), ``null`` read as
+the default, and the raw forms a user keeps for a lossless round trip
+(``memberOf`` not in sorted order).
 """
 
 from __future__ import annotations
