@@ -21,6 +21,8 @@ the default, and the raw forms a user keeps for a lossless round trip
 
 from __future__ import annotations
 
+from itertools import islice
+from operator import lt
 from typing import Any
 
 import attrs
@@ -72,6 +74,7 @@ _DEVICE_LISTS = _keys(DEVICE, Strings)
 _DEVICE_ATTRS = {**_plain(DEVICE), **_DEVICE_LISTS}
 _EXTENSION_KEYS = frozenset(f"extensionAttribute{i}" for i in range(1, 16))
 _USER_SETS = _keys(USER, StringSet)
+_REGISTERED_METHODS = next(f.key for f in USER.fields if f.attr == "registered_methods")
 _USER_ATTRS = {**_keys(USER, Text), **_USER_SETS}
 _AUTHENTICATION_ATTRS = {**_plain(AUTHENTICATION), **_keys(AUTHENTICATION, StringSet, Time)}
 
@@ -110,24 +113,38 @@ def _user(data: object) -> User:
     if type(data) is not dict or None in data.values():
         raise _UncommonError
     fields = {_USER_ATTRS[key]: value for key, value in data.items()}
-    for key in _USER_SETS.keys() & data.keys():
-        for item in _list(data[key]):
-            if type(item) is not str:
-                raise _UncommonError
+    # As the general loader does, a list not written back as read (not sorted, with
+    # repeats, or with methods in another spelling) is kept raw for the round trip.
+    kept: dict[str, tuple[str, ...]] = {}
+    methods = None
+    for key in _USER_SETS:
+        if key in data:
+            raw = _list(data[key])
+            for item in raw:
+                if type(item) is not str:
+                    raise _UncommonError
+            if key == _REGISTERED_METHODS:
+                methods = raw
+            elif not _ascending(raw):  # sorted, without repeats: as written
+                kept[key] = tuple(raw)
     user = User(**fields)
-    # As the general loader does: a list not written back as read (not sorted, or
-    # with repeats or other spellings of a method) is kept raw for the round trip.
-    kept = {key: tuple(data[key]) for key, attr in _USER_SETS.items()
-            if key in data and not _as_written(data[key], getattr(user, attr))}
+    if methods is not None and not _as_written(methods, user.registered_methods):
+        kept[_REGISTERED_METHODS] = tuple(methods)
     if not kept:
         return user
-    return User(**fields, unmodelled=FrozenDict(kept))
+    return User(**fields, unmodelled=FrozenDict(
+        {key: kept[key] for key in _USER_SETS if key in kept}))
 
 
-def _as_written(raw: list[str], value: frozenset[str]) -> bool:
-    """Whether ``raw`` is the sorted list of ``value`` (an already sorted list of
-    strings, as written, costs one pass to confirm)."""
-    return len(raw) == len(value) and raw == sorted(raw) and value.issuperset(raw)
+def _ascending(items: list[str]) -> bool:
+    """Whether every string is less than the next."""
+    return all(map(lt, items, islice(items, 1, None)))
+
+
+def _as_written(raw: list[str], value: frozenset[str] | None) -> bool:
+    """Whether ``raw`` is the sorted list of ``value``."""
+    return value is not None and len(raw) == len(value) and _ascending(raw) \
+        and value.issuperset(raw)
 
 
 def _authentication(data: object) -> Authentication:
