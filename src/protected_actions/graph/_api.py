@@ -12,6 +12,7 @@ from protected_actions.model.policy import Policy
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
 
+from ._common_session import common_session
 from ._converter import PolicyDocument, key_for, shared_converter
 from ._errors import describe, load_error
 from ._io import PathLike, is_path, read_json
@@ -213,8 +214,10 @@ def load_session(source: PathLike | GraphJSON) -> SessionState:
 
     :raises LoadError: listing every problem with its JSON path.
     """
-    data, name = _read(source)
-    session: SessionState = _structure(data, SessionState, name)
+    data, name = (source, None) if type(source) is dict else _read(source)
+    session = common_session(data)  # the common shape, read directly
+    if session is None:
+        session = _structure(data, SessionState, name)
     return session
 
 

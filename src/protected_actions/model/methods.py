@@ -20,15 +20,19 @@ from protected_actions.errors import InvalidModelError
 from .enums import StrEnum
 from .frozen import FrozenDict, FrozenJSON
 from .validators import (
+    as_frozenset,
     aware_datetime,
+    check_fields,
+    checks,
     is_str,
     non_empty_str,
     optional_str,
+    plain_aware_datetime,
     str_tuple,
     to_str_frozenset,
     to_str_tuple,
 )
-from .vocabulary import Vocabulary, ascii_lower, optional_identifier
+from .vocabulary import Vocabulary, ascii_lower, optional_identifier, plain_id
 
 __all__ = [
     "BUILT_IN_STRENGTHS",
@@ -84,6 +88,18 @@ def canonical_methods(value: object) -> object:
     return converted
 
 
+def plain_methods(value: object) -> bool:
+    """Whether ``value`` is a ``frozenset`` of method names in their canonical spelling
+    (``str``, not a subclass): one that :func:`canonical_methods` keeps as it is and
+    :func:`method_names` accepts."""
+    if type(value) is not frozenset or not value <= AUTH_METHODS.spellings:
+        return False
+    for method in value:  # noqa: SIM110 (a plain loop is faster than all() here)
+        if type(method) is not str:
+            return False
+    return True
+
+
 def method_names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: a set of known method names (blank, padded, control-character
     and unknown names are errors, with a did-you-mean)."""
@@ -116,9 +132,17 @@ class Authentication:
     ['password', 'sms']
     """
 
-    methods: frozenset[str] = attrs.field(converter=canonical_methods, validator=_method_set)
-    at: datetime = attrs.field(validator=aware_datetime)
-    fido2_aaguid: str | None = attrs.field(default=None, validator=optional_identifier)
+    methods: frozenset[str] = attrs.field(converter=as_frozenset,
+                                          metadata=checks(_method_set, canonical_methods))
+    at: datetime = attrs.field(metadata=checks(aware_datetime))
+    fido2_aaguid: str | None = attrs.field(default=None, metadata=checks(optional_identifier))
+
+    def __attrs_post_init__(self) -> None:
+        # The common shape in one pass; anything else is checked field by field.
+        methods, aaguid = self.methods, self.fido2_aaguid
+        if not (plain_methods(methods) and methods and plain_aware_datetime(self.at)
+                and (aaguid is None or plain_id(aaguid))):
+            check_fields(self)
 
 
 def _combinations(value: object) -> object:

@@ -8,20 +8,26 @@ the clock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
 
 from protected_actions.errors import InvalidModelError
 
-from .frozen import FrozenDict, FrozenJSON
-from .methods import Authentication, canonical_methods, method_names
+from .frozen import EMPTY, FrozenDict, FrozenJSON
+from .methods import Authentication, canonical_methods, method_names, plain_methods
 from .validators import (
+    NO_STRINGS,
+    as_frozenset,
+    as_tuple,
     aware_datetime,
+    check_fields,
+    checks,
     instance_of,
     optional_bool,
     optional_str,
+    plain_aware_datetime,
     str_tuple,
     strict_bool,
     to_str,
@@ -35,6 +41,8 @@ from .vocabulary import (
     identifier,
     identifier_set,
     optional_identifier,
+    plain_id,
+    plain_ids,
     text_problem,
 )
 
@@ -118,6 +126,33 @@ def _optional_methods(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else canonical_methods(value)  # type: ignore[return-value]
 
 
+def _optional_set(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else as_frozenset(value)
+
+
+_NO_IDS = NO_STRINGS
+_NO_STRS: tuple[str, ...] = ()
+
+
+def _optional_strs(*values: object) -> bool:
+    """Whether every value is ``None`` or a ``str`` (not a subclass)."""
+    for value in values:  # noqa: SIM110 (a plain loop is faster than all() here)
+        if value is not None and type(value) is not str:
+            return False
+    return True
+
+
+# The values of each vocabulary as written, for the one-pass checks below.
+_USER_TYPES = USER_TYPES.spellings
+_GUEST_TYPES = GUEST_TYPES.spellings
+_RISK_LEVELS = RISK_LEVELS.spellings
+_INSIDER_RISK_LEVELS = INSIDER_RISK_LEVELS.spellings
+_CLIENT_APP_TYPES = CLIENT_APP_TYPES.spellings
+_AUTHENTICATION_FLOWS = AUTHENTICATION_FLOWS.spellings
+_PLATFORMS = PLATFORMS.spellings
+_TRUST_TYPES = TRUST_TYPES.spellings
+
+
 @attrs.frozen(kw_only=True, cache_hash=True)
 class User:
     """A person in the directory.
@@ -131,22 +166,42 @@ class User:
     'member'
     """
 
-    id: str = attrs.field(validator=identifier)
-    display_name: str | None = attrs.field(default=None, validator=optional_str)
-    user_type: str = attrs.field(default="member", converter=to_str,
-                                 validator=USER_TYPES.validator())
-    member_of: frozenset[str] = attrs.field(converter=to_str_frozenset,
-                                            validator=identifier_set, factory=frozenset)
-    roles: frozenset[str] = attrs.field(converter=to_str_frozenset, validator=identifier_set,
-                                        factory=frozenset)
-    eligible_roles: frozenset[str] = attrs.field(converter=to_str_frozenset,
-                                                 validator=identifier_set, factory=frozenset)
+    id: str = attrs.field(metadata=checks(identifier))
+    display_name: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    user_type: str = attrs.field(default="member",
+                                 metadata=checks(USER_TYPES.validator(), to_str))
+    member_of: frozenset[str] = attrs.field(
+        converter=as_frozenset, default=_NO_IDS, metadata=checks(identifier_set, to_str_frozenset))
+    roles: frozenset[str] = attrs.field(
+        converter=as_frozenset, default=_NO_IDS, metadata=checks(identifier_set, to_str_frozenset))
+    eligible_roles: frozenset[str] = attrs.field(
+        converter=as_frozenset, default=_NO_IDS, metadata=checks(identifier_set, to_str_frozenset))
     registered_methods: frozenset[str] | None = attrs.field(
-        default=None, converter=_optional_methods, validator=_optional_method_names)
+        converter=_optional_set, default=None,
+        metadata=checks(_optional_method_names, _optional_methods))
     guest_or_external_user_type: str | None = attrs.field(
-        default=None, converter=to_str, validator=GUEST_TYPES.validator(optional=True))
-    home_tenant_id: str | None = attrs.field(default=None, validator=optional_identifier)
-    unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(factory=FrozenDict, repr=False)
+        default=None, metadata=checks(GUEST_TYPES.validator(optional=True), to_str))
+    home_tenant_id: str | None = attrs.field(default=None, metadata=checks(optional_identifier))
+    unmodelled: FrozenDict[str, FrozenJSON] = attrs.field(default=EMPTY, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # The common shape, checked in one pass; anything else field by field.
+        user_type: object = self.user_type
+        name: object = self.display_name
+        member_of, roles, eligible = self.member_of, self.roles, self.eligible_roles
+        registered: object = self.registered_methods
+        guest: object = self.guest_or_external_user_type
+        home: object = self.home_tenant_id
+        if not (plain_id(self.id)
+                and type(user_type) is str and user_type in _USER_TYPES
+                and (name is None or type(name) is str)
+                and (member_of is _NO_IDS or plain_ids(member_of))
+                and (roles is _NO_IDS or plain_ids(roles))
+                and (eligible is _NO_IDS or plain_ids(eligible))
+                and (registered is None or plain_methods(registered))
+                and (guest is None or (type(guest) is str and guest in _GUEST_TYPES))
+                and (home is None or plain_id(home))):
+            check_fields(self)
 
 
 _EXTENSION_KEYS = frozenset(f"extensionAttribute{i}" for i in range(1, 16))
@@ -158,6 +213,29 @@ def _extension_attributes(value: object) -> object:
     if isinstance(value, Mapping):
         return FrozenDict({str(k): v for k, v in value.items()})
     return value
+
+
+def _plain_extensions(value: object) -> bool:
+    if value is EMPTY:
+        return True
+    if type(value) is not FrozenDict:
+        return False
+    for key, text in value.items():
+        if type(key) is not str or key not in _EXTENSION_KEYS or type(text) is not str:
+            return False
+    return True
+
+
+def _plain_strs(value: object) -> bool:
+    """Whether ``value`` is a tuple of non-empty ``str`` (not a subclass)."""
+    if type(value) is not tuple:
+        return False
+    if not value:
+        return True
+    for item in value:  # noqa: SIM110 (a plain loop is faster than all() here)
+        if type(item) is not str or item == "":
+            return False
+    return True
 
 
 def _check_extensions(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -184,25 +262,48 @@ class Device:
     compliant or hybrid joined (entra-facts §7.3).
     """
 
-    device_id: str | None = attrs.field(default=None, validator=optional_identifier)
-    display_name: str | None = attrs.field(default=None, validator=optional_str)
-    is_compliant: bool | None = attrs.field(default=None, validator=optional_bool)
-    is_managed: bool = attrs.field(default=False, validator=strict_bool)
-    trust_type: str | None = attrs.field(default=None, validator=_check_trust_type)
-    device_ownership: str | None = attrs.field(default=None, validator=optional_str)
-    enrollment_profile_name: str | None = attrs.field(default=None, validator=optional_str)
-    manufacturer: str | None = attrs.field(default=None, validator=optional_str)
-    mdm_app_id: str | None = attrs.field(default=None, validator=optional_str)
-    model: str | None = attrs.field(default=None, validator=optional_str)
-    operating_system: str | None = attrs.field(default=None, validator=optional_str)
-    operating_system_version: str | None = attrs.field(default=None, validator=optional_str)
-    physical_ids: tuple[str, ...] = attrs.field(converter=to_str_tuple, validator=str_tuple,
-                                                factory=tuple)
-    profile_type: str | None = attrs.field(default=None, validator=optional_str)
-    system_labels: tuple[str, ...] = attrs.field(converter=to_str_tuple, validator=str_tuple,
-                                                 factory=tuple)
+    device_id: str | None = attrs.field(default=None, metadata=checks(optional_identifier))
+    display_name: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    is_compliant: bool | None = attrs.field(default=None, metadata=checks(optional_bool))
+    is_managed: bool = attrs.field(default=False, metadata=checks(strict_bool))
+    trust_type: str | None = attrs.field(default=None, metadata=checks(_check_trust_type))
+    device_ownership: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    enrollment_profile_name: str | None = attrs.field(default=None,
+                                                      metadata=checks(optional_str))
+    manufacturer: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    mdm_app_id: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    model: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    operating_system: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    operating_system_version: str | None = attrs.field(default=None,
+                                                       metadata=checks(optional_str))
+    physical_ids: tuple[str, ...] = attrs.field(
+        converter=as_tuple, default=_NO_STRS, metadata=checks(str_tuple, to_str_tuple))
+    profile_type: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    system_labels: tuple[str, ...] = attrs.field(
+        converter=as_tuple, default=_NO_STRS, metadata=checks(str_tuple, to_str_tuple))
     extension_attributes: FrozenDict[str, str] = attrs.field(
-        converter=_extension_attributes, validator=_check_extensions, factory=FrozenDict)
+        converter=_extension_attributes, default=EMPTY, metadata=checks(_check_extensions))
+
+    def __attrs_post_init__(self) -> None:
+        # The common shape, checked in one pass; anything else field by field.
+        device_id: object = self.device_id
+        compliant: object = self.is_compliant
+        managed: object = self.is_managed
+        trust: object = self.trust_type
+        physical, labels = self.physical_ids, self.system_labels
+        extensions = self.extension_attributes
+        if not ((device_id is None or plain_id(device_id))
+                and (compliant is None or compliant is True or compliant is False)
+                and (managed is False or managed is True)
+                and (trust is None or (type(trust) is str and trust in _TRUST_TYPES))
+                and _optional_strs(self.display_name, self.device_ownership,
+                                   self.enrollment_profile_name, self.manufacturer,
+                                   self.mdm_app_id, self.model, self.operating_system,
+                                   self.operating_system_version, self.profile_type)
+                and (physical is _NO_STRS or _plain_strs(physical))
+                and (labels is _NO_STRS or _plain_strs(labels))
+                and (extensions is EMPTY or _plain_extensions(extensions))):
+            check_fields(self)
 
     @property
     def is_hybrid_joined(self) -> bool:
@@ -237,9 +338,20 @@ class Device:
 
 
 def _authentications(value: object) -> object:
+    if type(value) is tuple:
+        return value
     if isinstance(value, (list, tuple)):
         return tuple(value)
     return value
+
+
+def _plain_authentications(value: object) -> bool:
+    if type(value) is not tuple:
+        return False
+    for item in value:  # noqa: SIM110 (a plain loop is faster than all() here)
+        if type(item) is not Authentication:
+            return False
+    return True
 
 
 def _check_authentications(instance: object, attribute: attrs.Attribute[Any],
@@ -264,34 +376,75 @@ class SessionState:
     evidence for those grant controls (a prompt cannot provide them).
     """
 
-    at: datetime = attrs.field(validator=aware_datetime)
-    user: User = attrs.field(validator=instance_of(User))
+    at: datetime = attrs.field(metadata=checks(aware_datetime))
+    user: User = attrs.field(metadata=checks(instance_of(User)))
     authentications: tuple[Authentication, ...] = attrs.field(
-        converter=_authentications, validator=_check_authentications, factory=tuple)
-    device_platform: str | None = attrs.field(default=None, converter=to_str,
-                                              validator=_check_platform)
-    device: Device | None = attrs.field(
-        default=None, validator=instance_of(Device, optional=True))
-    ip_address: str | None = attrs.field(default=None, validator=optional_str)
-    country: str | None = attrs.field(default=None, validator=optional_str)
-    gps_country: str | None = attrs.field(default=None, validator=optional_str)
-    client_app_type: str = attrs.field(default="browser", converter=to_str,
-                                       validator=CLIENT_APP_TYPES.validator())
-    supports_claims_challenge: bool = attrs.field(default=True, validator=strict_bool)
-    sign_in_risk_level: str = attrs.field(default="none", converter=to_str,
-                                          validator=RISK_LEVELS.validator())
-    user_risk_level: str = attrs.field(default="none", converter=to_str,
-                                       validator=RISK_LEVELS.validator())
-    insider_risk_level: str = attrs.field(default="none", converter=to_str,
-                                          validator=INSIDER_RISK_LEVELS.validator())
+        converter=_authentications, default=(), metadata=checks(_check_authentications))
+    device_platform: str | None = attrs.field(default=None,
+                                              metadata=checks(_check_platform, to_str))
+    device: Device | None = attrs.field(default=None,
+                                        metadata=checks(instance_of(Device, optional=True)))
+    ip_address: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    country: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    gps_country: str | None = attrs.field(default=None, metadata=checks(optional_str))
+    client_app_type: str = attrs.field(default="browser",
+                                       metadata=checks(CLIENT_APP_TYPES.validator(), to_str))
+    supports_claims_challenge: bool = attrs.field(default=True, metadata=checks(strict_bool))
+    sign_in_risk_level: str = attrs.field(default="none",
+                                          metadata=checks(RISK_LEVELS.validator(), to_str))
+    user_risk_level: str = attrs.field(default="none",
+                                       metadata=checks(RISK_LEVELS.validator(), to_str))
+    insider_risk_level: str = attrs.field(
+        default="none", metadata=checks(INSIDER_RISK_LEVELS.validator(), to_str))
     authentication_flow: str | None = attrs.field(
-        default=None, converter=to_str, validator=AUTHENTICATION_FLOWS.validator(optional=True))
-    application_id: str | None = attrs.field(default=None, validator=optional_identifier)
+        default=None, metadata=checks(AUTHENTICATION_FLOWS.validator(optional=True), to_str))
+    application_id: str | None = attrs.field(default=None, metadata=checks(optional_identifier))
     accepted_terms_of_use: frozenset[str] = attrs.field(
-        converter=to_str_frozenset, validator=identifier_set, factory=frozenset)
+        converter=as_frozenset, default=_NO_IDS, metadata=checks(identifier_set, to_str_frozenset))
     satisfied_custom_controls: frozenset[str] = attrs.field(
-        converter=to_str_frozenset, validator=identifier_set, factory=frozenset)
+        converter=as_frozenset, default=_NO_IDS, metadata=checks(identifier_set, to_str_frozenset))
     password_changed_at: datetime | None = attrs.field(
-        default=None, validator=attrs.validators.optional(aware_datetime))
-    is_approved_client_app: bool = attrs.field(default=False, validator=strict_bool)
-    has_app_protection_policy: bool = attrs.field(default=False, validator=strict_bool)
+        default=None, metadata=checks(attrs.validators.optional(aware_datetime)))
+    is_approved_client_app: bool = attrs.field(default=False, metadata=checks(strict_bool))
+    has_app_protection_policy: bool = attrs.field(default=False, metadata=checks(strict_bool))
+
+    def __attrs_post_init__(self) -> None:
+        # The common shape, checked in one pass; anything else field by field.
+        platform: object = self.device_platform
+        device: object = self.device
+        ip: object = self.ip_address
+        country: object = self.country
+        gps: object = self.gps_country
+        client: object = self.client_app_type
+        sign_in: object = self.sign_in_risk_level
+        user_risk: object = self.user_risk_level
+        insider: object = self.insider_risk_level
+        flow: object = self.authentication_flow
+        application: object = self.application_id
+        terms, controls = self.accepted_terms_of_use, self.satisfied_custom_controls
+        changed: object = self.password_changed_at
+        supports: object = self.supports_claims_challenge
+        approved: object = self.is_approved_client_app
+        protected: object = self.has_app_protection_policy
+        at: object = self.at
+        if not (type(at) is datetime and type(at.tzinfo) is timezone  # plain_aware_datetime
+                and type(self.user) is User
+                and _plain_authentications(self.authentications)
+                and (platform is None or (type(platform) is str and platform in _PLATFORMS))
+                and (device is None or type(device) is Device)
+                and (ip is None or type(ip) is str)
+                and (country is None or type(country) is str)
+                and (gps is None or type(gps) is str)
+                and type(client) is str and client in _CLIENT_APP_TYPES
+                and type(sign_in) is str and sign_in in _RISK_LEVELS
+                and type(user_risk) is str and user_risk in _RISK_LEVELS
+                and type(insider) is str and insider in _INSIDER_RISK_LEVELS
+                and (flow is None or (type(flow) is str and flow in _AUTHENTICATION_FLOWS))
+                and (application is None or plain_id(application))
+                and (terms is _NO_IDS or plain_ids(terms))
+                and (controls is _NO_IDS or plain_ids(controls))
+                and (changed is None or plain_aware_datetime(changed))
+                and (supports is True or supports is False)
+                and (approved is False or approved is True)
+                and (protected is False or protected is True)):
+            check_fields(self)

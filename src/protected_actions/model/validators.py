@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -47,6 +47,13 @@ def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: obj
     """The value is a timezone-aware :class:`datetime`."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidModelError(_name(instance, attribute), "a timezone-aware datetime", value)
+
+
+def plain_aware_datetime(value: object) -> bool:
+    """Whether ``value`` is a :class:`datetime` (not a subclass) with a fixed-offset
+    :class:`~datetime.timezone` (UTC included): one that :func:`aware_datetime`
+    accepts, decided without calling into the time zone."""
+    return type(value) is datetime and type(value.tzinfo) is timezone
 
 
 def str_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -139,3 +146,69 @@ def to_str_frozenset(value: Iterable[str]) -> frozenset[str]:
     elif isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]
     return frozenset(to_str(v) for v in value)  # type: ignore[misc]
+
+
+# -- fields a class checks in one pass -------------------------------------------------
+
+_CHECKS = "protected_actions.checks"
+
+
+def checks(validator: Any, convert: Any = None) -> dict[str, Any]:
+    """The ``metadata`` of an attrs field whose ``validator`` (and ``convert``, its full
+    converter) its class runs from ``__attrs_post_init__`` through
+    :func:`check_fields` rather than attrs on every construction.
+
+    Such a class checks its common shape in one pass (exact types, values spelled as
+    known) and calls :func:`check_fields` whenever that pass does not decide, so every
+    value is held to the same rules, with the same errors, as if attrs ran them. The
+    field's own ``converter``, if any, only reshapes (a list into a frozenset)."""
+    return {_CHECKS: (convert, validator)}
+
+
+def check_fields(instance: object) -> None:
+    """Run the converters and validators of the fields marked with :func:`checks` on
+    ``instance`` as attrs runs its own: every converter first, then every validator,
+    in field order (the first invalid field raises)."""
+    rules = _rules(type(instance))
+    for attribute, convert, _ in rules:
+        if convert is not None:
+            value = getattr(instance, attribute.name)
+            converted = convert(value)
+            if converted is not value:
+                object.__setattr__(instance, attribute.name, converted)
+    for attribute, _, validate in rules:
+        validate(instance, attribute, getattr(instance, attribute.name))
+
+
+_Rules = tuple[tuple["attrs.Attribute[Any]", Any, Any], ...]
+_RULES: dict[type, _Rules] = {}
+
+
+def _rules(cls: type) -> _Rules:
+    rules = _RULES.get(cls)
+    if rules is None:
+        rules = _RULES[cls] = tuple((a, *a.metadata[_CHECKS]) for a in attrs.fields(cls)
+                                    if _CHECKS in a.metadata)
+    return rules
+
+
+NO_STRINGS: frozenset[str] = frozenset()
+"""The empty set of a set field (shared: one object for every empty field)."""
+
+
+def as_frozenset(value: Iterable[str]) -> frozenset[str]:
+    """Structural converter of a set field marked with :func:`checks`: a list, tuple or
+    set becomes a frozenset (:data:`NO_STRINGS` when empty), a frozenset is kept,
+    anything else is passed through for the full converter and the validator."""
+    kind = type(value)
+    if kind is frozenset:
+        return value  # type: ignore[return-value]
+    if kind is list or kind is tuple or kind is set:
+        return frozenset(value) if value else NO_STRINGS
+    return value  # type: ignore[return-value]
+
+
+def as_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    """Structural converter of a sequence field marked with :func:`checks`: a list becomes a tuple,
+    anything else is passed through for the full converter and the validator."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]

@@ -84,9 +84,12 @@ class Vocabulary:
     label: str
     values: tuple[str, ...]
     _by_folded: dict[str, str] = attrs.field(init=False, repr=False, eq=False)
+    spellings: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    """The known values as written (a quick membership test for the common case)."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_folded", {ascii_lower(v): v for v in self.values})
+        object.__setattr__(self, "spellings", frozenset(self.values))
 
     def canonical(self, value: str) -> str | None:
         """The known value ``value`` names (any case), or ``None``."""
@@ -142,3 +145,46 @@ def identifier_set(instance: object, attribute: attrs.Attribute[Any], value: obj
         if problem is not None:
             raise InvalidModelError(f"{type(instance).__name__}.{attribute.name}",
                                     f"a set of ids ({problem})", item)
+
+
+_PLAIN: set[str] = set()
+"""Strings :func:`plain_id` accepted, remembered: the ids of groups, roles and users
+recur in every session. Forgotten all at once past :data:`_PLAIN_LIMIT` (a few MB)."""
+_PLAIN_LIMIT = 1 << 15
+
+
+def plain_id(value: object) -> bool:
+    """Whether ``value`` is a ``str`` (not a subclass) that :func:`identifier` accepts,
+    decided in a few operations: not empty, printable (so no control, format, line or
+    paragraph separator, and no whitespace other than the ASCII space) and neither
+    starting nor ending with a space (a string accepted before: one lookup)."""
+    if type(value) is not str:
+        return False
+    if value in _PLAIN:
+        return True
+    if value == "" or not value.isprintable() or value[0] == " " or value[-1] == " ":
+        return False
+    _remember((value,))
+    return True
+
+
+def plain_ids(values: object) -> bool:
+    """Whether ``values`` is a ``frozenset`` of :func:`plain_id` strings."""
+    if type(values) is not frozenset:
+        return False
+    for value in values:
+        if type(value) is not str:
+            return False
+    if values <= _PLAIN:  # every item is a str: this compares strings
+        return True
+    for value in values:
+        if value == "" or not value.isprintable() or value[0] == " " or value[-1] == " ":
+            return False
+    _remember(values)
+    return True
+
+
+def _remember(values: Iterable[str]) -> None:
+    if len(_PLAIN) >= _PLAIN_LIMIT:
+        _PLAIN.clear()
+    _PLAIN.update(values)
