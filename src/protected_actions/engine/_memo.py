@@ -53,10 +53,17 @@ def key_chars(key: object) -> int:
         return 0
     total = 0
     for part in key:
+        if part is None:
+            continue
         if isinstance(part, str):
             total += len(part)
         elif isinstance(part, (tuple, frozenset)):
-            total += sum(len(p) for p in part if isinstance(p, str))
+            if not part:
+                continue
+            try:  # a part of strings only (the common case): measured in one call
+                total += len("".join(part))
+            except TypeError:
+                total += sum(len(p) for p in part if isinstance(p, str))
     return total
 
 

@@ -213,9 +213,9 @@ class ScopedRole(NamedTuple):
     active: bool  # an assignment; False for a PIM eligibility
 
 
-@attrs.frozen(kw_only=True)
-class DirectoryEntry:
-    """What the directory says about one user, precomputed.
+class DirectoryEntry(NamedTuple):
+    """What the directory says about one user, precomputed (a named tuple: one is
+    built per user on the user's first request).
 
     ``active_roles`` and ``eligible_roles`` are tenant-wide (``directoryScopeId``
     ``/``); ``tenant_wide_roles`` the same active roles, which are the ones that
@@ -687,34 +687,48 @@ class Directory(Mapping[str, DirectoryEntry]):
         return self[key] if key in self._records else default
 
     def _closure(self, group: str) -> frozenset[str]:
-        # Each group's closure is walked once; a user's is the union of their groups'.
+        # Each group's closure is walked once (keyed by the id as written, which
+        # lowercases to one key); a user's is the union of their groups'.
         found = self._closures.get(group)
         if found is None:
-            found = self._closures[group] = nested_closure((group,), self._parents)
+            found = self._closures[group] = nested_closure((ascii_lower(group),),
+                                                           self._parents)
         return found
 
     def _entry(self, key: str, users: tuple[User, ...]) -> DirectoryEntry:
-        groups = frozenset().union(*(self._closure(ascii_lower(g)) for u in users
-                                     for g in u.member_of))
+        closure = self._closure
+        closures = [closure(g) for u in users for g in u.member_of]
+        groups = closures[0].union(*closures[1:]) if closures else frozenset()
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
-        roles = {r for u in users for r in u.roles}
-        elig = {r for u in users for r in u.eligible_roles}
+        if len(users) == 1:
+            only = users[0]
+            roles, elig = set(only.roles), set(only.eligible_roles)
+        else:
+            roles = {r for u in users for r in u.roles}
+            elig = {r for u in users for r in u.eligible_roles}
+        principals = (key, *sorted(groups & self._assignable)) if self._assignable \
+            else (key,)
         scoped: list[ScopedRole] = []
-        for principal in (key, *sorted(groups & self._assignable)):
+        for principal in principals:
             roles.update(self._active.get(principal, ()))
             elig.update(self._eligible.get(principal, ()))
             scoped.extend(self._scoped.get(principal, ()))
-        types = sorted(u.user_type for u in users)
+        if len(users) == 1:
+            user_type, guest_type, home = (only.user_type, only.guest_or_external_user_type,
+                                           only.home_tenant_id)
+        else:
+            types = sorted(u.user_type for u in users)
+            user_type = next((t for t in types if ascii_lower(t) == "guest"), types[0])
+            guest_type = min((u.guest_or_external_user_type for u in users
+                              if u.guest_or_external_user_type), default=None)
+            home = min((u.home_tenant_id for u in users if u.home_tenant_id), default=None)
+        wide = frozenset(roles)
         return DirectoryEntry(
-            groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(roles),
+            groups=groups, active_roles=wide, tenant_wide_roles=wide,
             eligible_roles=frozenset(elig), scoped_roles=tuple(scoped),
-            listed=key not in self._unlisted,
-            user_type=next((t for t in types if ascii_lower(t) == "guest"), types[0]),
-            guest_type=min((u.guest_or_external_user_type for u in users
-                            if u.guest_or_external_user_type), default=None),
-            home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
-                               default=None))
+            listed=key not in self._unlisted, user_type=user_type,
+            guest_type=guest_type or None, home_tenant_id=home or None)
 
 
 def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:

@@ -32,12 +32,13 @@ from typing import Any, NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
-from protected_actions.model.session import SessionState
+from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
 from protected_actions.model.vocabulary import ascii_lower, near_miss, text_problem
 
 from ._memo import MemoTable, remember
-from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, ScopedRole, compiled
+from .body import build_body
+from .compile import CompiledPolicy, CompiledTenant, DirectoryEntry, ScopedRole, compiled
 from .conditions import (
     CONDITION_CHECKS,
     REGISTER_SECURITY_INFO,
@@ -47,7 +48,6 @@ from .conditions import (
 )
 from .decision import (
     AnalysisReason,
-    Challenge,
     ControlKind,
     Decision,
     Outcome,
@@ -55,12 +55,11 @@ from .decision import (
     PolicyResultName,
     Reason,
     ReasonCode,
-    Requirement,
     _decision,
     _LazyTrace,
 )
-from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
-from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
+from .grant import GrantResult, evaluate_grant
+from .plans import Applying, Candidates, UserEntry, Verdicts, grant_table
 from .targets import sign_in_target
 
 __all__ = ["evaluate", "evaluate_auth_context", "evaluate_sign_in"]
@@ -103,6 +102,10 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
                                                                         frozenset[str]]:
     user = session.user
     entry = index.directory.get(ascii_lower(user.id))
+    if entry is not None:
+        known = _directory_facts(index, entry, user)
+        if known is not None:
+            return known
     groups = {ascii_lower(g) for g in user.member_of}
     active, eligible = set(user.roles), set(user.eligible_roles)
     condition_roles = set(user.roles)
@@ -161,6 +164,35 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     return facts, frozenset(active), frozenset(eligible)
 
 
+def _directory_facts(index: CompiledTenant, entry: DirectoryEntry, user: User
+                     ) -> tuple[UserFacts, frozenset[str], frozenset[str]] | None:
+    """:func:`_user_facts` for a listed directory user whose session adds nothing
+    to the directory (its groups, roles and eligibilities are the directory's or
+    fewer, and it says nothing of a guest type): the directory's facts, without
+    building a set. ``None`` for any other user."""
+    if not (entry.listed and user.guest_or_external_user_type is None
+            and user.member_of <= entry.groups and user.roles <= entry.active_roles
+            and user.roles <= entry.tenant_wide_roles
+            and user.eligible_roles <= entry.eligible_roles):
+        return None
+    if _guest_view(None, user.user_type) is not None:
+        return None
+    # Every group a member_of id equals is lowercased already (the directory's are),
+    # so the session's groups, lowercased, are within the directory's too.
+    keys = _role_keys(index, entry.tenant_wide_roles)
+    guest = _guest_view(entry.guest_type, entry.user_type or "member")
+    home = user.home_tenant_id or entry.home_tenant_id
+    facts = UserFacts(
+        id=ascii_lower(user.id), groups=entry.groups, role_keys=keys, guest_type=guest,
+        home_tenant=ascii_lower(home) if home else None,
+        guest_types=_NO_GUEST if guest is None else frozenset((guest,)),
+        guest_views=(guest,))
+    return facts, entry.active_roles, entry.eligible_roles
+
+
+_NO_GUEST: frozenset[str] = frozenset()
+
+
 def _guest_view(guest_type: str | None, user_type: str) -> str | None:
     """One source's guest type (lowercased): its own, else ``internalguest`` for a
     local guest (userType ``Guest``), else ``None`` (a member)."""
@@ -182,6 +214,8 @@ def _scoped_roles(index: CompiledTenant, session: SessionState,
     """The roles the user holds (or is eligible for) only below the tenant: from the
     directory, and through the role-assignable groups the user is in."""
     entry = index.directory.get(ascii_lower(session.user.id))
+    if not index.group_scoped_roles:
+        return entry.scoped_roles if entry is not None else ()
     found = list(entry.scoped_roles) if entry is not None else []
     known = set(found)
     for group in sorted(groups & index.group_scoped_roles.keys()):
@@ -359,82 +393,6 @@ def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind:
     return _LazyTrace(_trace_results, (index, session, facts, kind, target, decision_target))
 
 
-def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable: bool
-             ) -> tuple[Outcome, list[Reason], tuple[Requirement, ...]]:
-    applying = [e for e in evals if e.applies]
-    blocked = [e for e in applying if e.grant is not None and e.grant.blocked]
-    if blocked:
-        return Outcome.DENY, [Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=e.cp.id,
-                                     message=f"blocked by policy {e.cp.policy.display_name!r}")
-                              for e in blocked], ()
-    unmet = [e for e in applying if e.grant is not None and e.grant.unmet]
-    if not unmet:
-        code = ReasonCode.ALL_POLICIES_SATISFIED if applying else ReasonCode.NO_POLICY_APPLIES
-        text = (f"all {len(applying)} applying policies are satisfied" if applying
-                else "no enforced policy applies")
-        return Outcome.ALLOW, [Reason(code=code, message=text)], ()
-    requirements = tuple(sorted((r for e in unmet for r in e.grant.unmet),  # type: ignore[union-attr]
-                                key=Requirement.sort_key))
-    hard = [e for e in unmet if not e.grant.is_interactive]  # type: ignore[union-attr]
-    if hard:
-        return Outcome.DENY, [Reason(
-            code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE, policy_id=e.cp.id,
-            message="needs " + e.grant.hard_text)  # type: ignore[union-attr]
-            for e in hard], requirements
-    legacy = ascii_lower(session.client_app_type) in LEGACY_CLIENT_TYPES
-    if legacy or not claims_capable:
-        why = (f"the {session.client_app_type} client cannot be prompted" if legacy
-               else "the client cannot handle a claims challenge")
-        return Outcome.DENY, [Reason(code=ReasonCode.CLIENT_CANNOT_STEP_UP,
-                                     message=f"{why}; it would need: "
-                                     + "; ".join(r.describe() for r in requirements))], \
-            requirements
-    return Outcome.CHALLENGE, [Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=e.cp.id,
-                                      message="step up: " + e.grant.unmet_text)  # type: ignore[union-attr]
-                               for e in unmet], requirements
-
-
-def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
-    out = []
-    for e in evals:
-        if not e.applies:
-            continue
-        if e.undetermined:
-            out.append(Reason(code=ReasonCode.UNDETERMINED_CONDITION, policy_id=e.cp.id,
-                              message="; ".join(e.undetermined)))
-        flt = e.cp.device_filter
-        if flt is not None and flt.error is not None:
-            out.append(Reason(code=ReasonCode.POLICY_ISSUE, policy_id=e.cp.id,
-                              message=f"device filter: {flt.error}"))
-        if e.cp.state == "unknown":
-            out.append(Reason(code=ReasonCode.UNKNOWN_POLICY_STATE, policy_id=e.cp.id,
-                              message=f"unknown state {e.cp.policy.state!r} treated as enabled"))
-    return out
-
-
-def _build_body(applying: Applying, session: SessionState, verdicts: Verdicts | None,
-                acrs: tuple[str, ...], *, claims_capable: bool) -> Body:
-    """Steps 5-6 for the policies that apply (each with its undetermined texts);
-    ``verdicts`` are the session's grant verdicts by grant shape (``None`` when an
-    applying block decides without them)."""
-    if verdicts is None or any(cp.block for cp, _ in applying):
-        # Any applying block decides the outcome (step 6): no other grant matters.
-        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                             details=(), grant=_BLOCKED if cp.block else None)
-                 for cp, undetermined in applying]
-    else:
-        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                             details=(), grant=remembered_grant(cp, session,
-                                                                verdicts[cp.grant_shape]))
-                 for cp, undetermined in applying]
-    outcome, reasons, requirements = _combine(evals, session, claims_capable=claims_capable)
-    reasons += _side_reasons(evals)
-    challenge = Challenge(acrs=acrs, requirements=requirements) \
-        if outcome is Outcome.CHALLENGE else None
-    return Body(outcome, tuple(sorted(reasons, key=Reason.sort_key)), challenge,
-                not any(e.undetermined for e in evals))
-
-
 def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
             candidates: Candidates, *, kind: str, target: str, decision_target: str,
             context_id: str | None, claims_capable: bool) -> Decision:
@@ -463,8 +421,8 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
         key = (condition_key, verdicts, session.client_app_type, claims_capable)
     body = plan.bodies.get(key)
     if body is None:
-        body = remember(plan.bodies, key, _build_body(applying, session, table, candidates.acrs,
-                                                      claims_capable=claims_capable))
+        body = remember(plan.bodies, key, build_body(applying, session, table, candidates.acrs,
+                                                     claims_capable=claims_capable))
     return _decision(body.outcome, body.reasons, decision_target, session.user.id, context_id,
                      body.challenge, body.complete,
                      _trace(index, session, entry.facts, kind, target, decision_target))
