@@ -8,6 +8,8 @@ this runs once per new (plan, verdicts) and builds no per-policy record.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from protected_actions.model.session import SessionState
 from protected_actions.model.vocabulary import ascii_lower
 
@@ -16,9 +18,16 @@ from .decision import Challenge, Outcome, Reason, ReasonCode, Requirement
 from .grant import _BLOCKED, GrantResult, remembered_grant
 from .plans import Applying, Body, Verdicts
 
-__all__ = ["build_body"]
+__all__ = ["body_key", "build_body"]
 
 _Graded = list[tuple[CompiledPolicy, GrantResult | None]]
+_first = itemgetter(0)
+
+
+def _reason_key(reason: Reason) -> tuple[str, str, str]:
+    """:meth:`Reason.sort_key`, reading the code as the string it is (a ``str`` enum
+    compares as its value)."""
+    return (reason.code, reason.policy_id or "", reason.message)
 
 
 def build_body(applying: Applying, session: SessionState, verdicts: Verdicts | None,
@@ -51,7 +60,7 @@ def build_body(applying: Applying, session: SessionState, verdicts: Verdicts | N
     challenge = Challenge(acrs=acrs, requirements=requirements) \
         if outcome is Outcome.CHALLENGE else None
     if len(reasons) > 1:
-        reasons.sort(key=Reason.sort_key)
+        reasons.sort(key=_reason_key)
     return Body(outcome, tuple(reasons), challenge, complete)
 
 
@@ -71,8 +80,9 @@ def _combine(graded: _Graded, session: SessionState, *, claims_capable: bool
                 f"all {len(graded)} applying policies are satisfied"))], ()
         return Outcome.ALLOW, [Reason(code=ReasonCode.NO_POLICY_APPLIES,
                                       message="no enforced policy applies")], ()
-    requirements = tuple(sorted((r for _, grant in unmet for r in grant.unmet),
-                                key=Requirement.sort_key))
+    keyed = [pair for _, grant in unmet for pair in grant.keyed_unmet]
+    keyed.sort(key=_first)  # stable: equal keys keep the policies' order
+    requirements = tuple(r for _, r in keyed)
     hard = [(cp, grant) for cp, grant in unmet if not grant.is_interactive]
     if hard:
         return Outcome.DENY, [Reason(code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE,
@@ -89,3 +99,40 @@ def _combine(graded: _Graded, session: SessionState, *, claims_capable: bool
     return Outcome.CHALLENGE, [Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=cp.id,
                                       message="step up: " + grant.unmet_text)
                                for cp, grant in unmet], requirements
+
+
+def _side(cp: CompiledPolicy) -> bool:
+    """Whether an applying policy adds a reason of its own (beyond its grant)."""
+    return cp.state == "unknown" or (cp.device_filter is not None
+                                     and cp.device_filter.error is not None)
+
+
+def body_key(applying: Applying, verdicts: Verdicts | None, satisfied: int,
+             client_app_type: str, claims_capable: bool) -> tuple[object, ...]:
+    """Everything :func:`build_body` reads, for bodies shared across plans: the
+    policies that block, are unmet or add a reason of their own (by id, with their
+    verdict and undetermined texts, in order), how many apply when that count is
+    in the answer, and the client when a challenge could be refused.
+
+    ``satisfied`` is the bit mask of the grant shapes ``verdicts`` satisfy; the
+    policies must be the tenant's own (not registration variants, whose grant is
+    not their shape's)."""
+    parts: list[tuple[object, ...]] = []
+    if verdicts is None or any(cp.block for cp, _ in applying):
+        blocked = False
+        for cp, texts in applying:
+            if cp.block or texts or _side(cp):
+                blocked = blocked or cp.block
+                parts.append((cp.id, texts))
+        return True, -1 if blocked else len(applying), tuple(parts)
+    unmet = False
+    for cp, texts in applying:
+        shape = cp.grant_shape
+        if not satisfied >> shape & 1:
+            unmet = True
+            parts.append((cp.id, verdicts[shape], texts))
+        elif texts or _side(cp):
+            parts.append((cp.id, True, texts))
+    if unmet:
+        return False, -1, tuple(parts), client_app_type, claims_capable
+    return False, len(applying), tuple(parts)

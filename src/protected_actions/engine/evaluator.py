@@ -37,7 +37,7 @@ from protected_actions.model.tenant import Tenant
 from protected_actions.model.vocabulary import ascii_lower, near_miss, text_problem
 
 from ._memo import MemoTable, remember
-from .body import build_body
+from .body import body_key, build_body
 from .compile import CompiledPolicy, CompiledTenant, DirectoryEntry, ScopedRole, compiled
 from .conditions import (
     CONDITION_CHECKS,
@@ -59,7 +59,7 @@ from .decision import (
     _LazyTrace,
 )
 from .grant import GrantResult, evaluate_grant
-from .plans import Applying, Candidates, UserEntry, Verdicts, grant_table
+from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table, grant_tables
 from .targets import sign_in_target
 
 __all__ = ["evaluate", "evaluate_auth_context", "evaluate_sign_in"]
@@ -410,6 +410,7 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
         applying, condition_key = plan.applying(Request(
             index=index, session=session, user=entry.facts, target_kind=kind, target=target,
             decision_target=decision_target))
+    own = applying
     if kind == "userAction" and index.registration_variants:
         applying = _prefer_registration_strengths(index, applying, target)
     table: Verdicts | None = None
@@ -421,11 +422,30 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
         key = (condition_key, verdicts, session.client_app_type, claims_capable)
     body = plan.bodies.get(key)
     if body is None:
-        body = remember(plan.bodies, key, build_body(applying, session, table, candidates.acrs,
-                                                     claims_capable=claims_capable))
+        body = remember(plan.bodies, key, _shared_body(
+            index, session, candidates, applying, table, claims_capable=claims_capable,
+            shared=applying is own))
     return _decision(body.outcome, body.reasons, decision_target, session.user.id, context_id,
                      body.challenge, body.complete,
                      _trace(index, session, entry.facts, kind, target, decision_target))
+
+
+def _shared_body(index: CompiledTenant, session: SessionState, candidates: Candidates,
+                 applying: Applying, table: Verdicts | None, *, claims_capable: bool,
+                 shared: bool) -> Body:
+    """The body for a plan's new key: from the candidates' bodies when another plan
+    gave one with the same :func:`body_key` (``shared``: the applying policies are
+    the tenant's own), else built."""
+    if not shared:
+        return build_body(applying, session, table, candidates.acrs,
+                          claims_capable=claims_capable)
+    satisfied = 0 if table is None else grant_tables(index).satisfied(table, session)
+    key = body_key(applying, table, satisfied, session.client_app_type, claims_capable)
+    body = candidates.bodies.get(key)
+    if body is None:
+        body = remember(candidates.bodies, key, build_body(
+            applying, session, table, candidates.acrs, claims_capable=claims_capable))
+    return body
 
 
 def _prefers(index: CompiledTenant, cps: Iterable[CompiledPolicy], target: str) -> bool:

@@ -48,6 +48,11 @@ class GrantResult:
         return all(r.is_interactive for r in self.unmet)
 
     @cached_property
+    def keyed_unmet(self) -> tuple[tuple[tuple[tuple[int, str, str], str], Requirement], ...]:
+        """The unmet requirements, each with its :meth:`Requirement.sort_key`."""
+        return tuple((r.sort_key(), r) for r in self.unmet)
+
+    @cached_property
     def unmet_text(self) -> str:
         """The unmet requirements, described: ``MFA (policy p1); ...``."""
         return "; ".join(r.describe() for r in self.unmet)

@@ -35,9 +35,10 @@ from ._memo import MemoTable, remember
 from .compile import CompiledPolicy, CompiledTenant, ScopedRole
 from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
-from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in
+from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in, remembered_grant
 
-__all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
+__all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table",
+           "grant_tables"]
 
 _UNDECIDABLE = "undecidable"
 
@@ -132,7 +133,7 @@ class Candidates:
     it, as bit masks."""
 
     __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
-                 "_include", "_plans", "_simple", "acrs", "policies", "texts")
+                 "_include", "_plans", "_simple", "acrs", "bodies", "policies", "texts")
 
     def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
                  acrs: tuple[str, ...]) -> None:
@@ -164,6 +165,9 @@ class Candidates:
                 _add(index[2], roles, bit)
         self._complex = tuple(complex_)
         self._plans: dict[object, Plan] = MemoTable()
+        #: bodies shared by every plan, keyed by what a body reads (see
+        #: :func:`protected_actions.engine.body.body_key`)
+        self.bodies: dict[object, Body] = MemoTable()
 
     def _mask(self, facts: UserFacts) -> int:
         """The simple policies whose user condition keeps the user (same rule as
@@ -229,7 +233,8 @@ class GrantTables:
     so on. Sessions with one signature get one verdict per shape.
     """
 
-    __slots__ = ("_device", "_other", "_reads_auth", "_tables", "shapes", "windows")
+    __slots__ = ("_device", "_other", "_reads_auth", "_satisfied", "_tables", "shapes",
+                 "windows")
 
     def __init__(self, index: CompiledTenant) -> None:
         reps: dict[int, CompiledPolicy] = {}
@@ -243,6 +248,7 @@ class GrantTables:
         self._device = bool(kinds & _DEVICE_KINDS)
         self._other = bool(kinds - _AUTH_KINDS - _DEVICE_KINDS)
         self._tables: dict[object, Verdicts] = MemoTable()
+        self._satisfied: dict[Verdicts, int] = MemoTable()
 
     def signature(self, session: SessionState) -> tuple[object, ...]:
         """Everything about ``session`` the tenant's grant controls and sign-in
@@ -286,13 +292,33 @@ class GrantTables:
         return table
 
 
+    def satisfied(self, verdicts: Verdicts, session: SessionState) -> int:
+        """The grant shapes ``verdicts`` (the session's) satisfy, as a bit mask (bit
+        ``k`` for shape ``k``): a grant's answer is a function of its shape and
+        verdict (:func:`protected_actions.engine.grant.remembered_grant`)."""
+        known = self._satisfied.get(verdicts)
+        if known is None:
+            known = 0
+            for shape, cp in enumerate(self.shapes):
+                verdict = verdicts[shape]
+                if verdict is not None and remembered_grant(cp, session, verdict).is_satisfied:
+                    known |= 1 << shape
+            known = remember(self._satisfied, verdicts, known)
+        return known
+
+
 _AUTH_KINDS = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH})
 _DEVICE_KINDS = frozenset({ControlKind.COMPLIANT_DEVICE, ControlKind.DOMAIN_JOINED_DEVICE})
 
 
-def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
-    """Every grant shape's verdict for the session, indexed by shape number."""
+def grant_tables(index: CompiledTenant) -> GrantTables:
+    """The index's :class:`GrantTables` (made on first use)."""
     tables: GrantTables | None = index.caches.get("grants")
     if tables is None:
         tables = index.caches["grants"] = GrantTables(index)
-    return tables.verdicts(session)
+    return tables
+
+
+def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
+    """Every grant shape's verdict for the session, indexed by shape number."""
+    return grant_tables(index).verdicts(session)
