@@ -289,6 +289,15 @@ class CompiledTenant:
                 return True
         return False
 
+    def roles_granting(self, permission: Permission) -> frozenset[str]:
+        """The roles (lowercased (ASCII) keys of :attr:`role_grants`) that grant
+        ``permission``: :meth:`role_grants_permission` of a role is whether its
+        lowercased id is among them."""
+        key = permission.key
+        entity_key = "/".join(key.split("/", 2)[:2])
+        return frozenset(role for role, (exact, wildcard) in self.role_grants.items()
+                         if key in exact or entity_key in wildcard)
+
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting a permission, if any."""
         key = permission.key if isinstance(permission, Permission) else ascii_lower(permission)
@@ -697,8 +706,12 @@ class Directory(Mapping[str, DirectoryEntry]):
 
     def _entry(self, key: str, users: tuple[User, ...]) -> DirectoryEntry:
         closure = self._closure
-        closures = [closure(g) for u in users for g in u.member_of]
-        groups = closures[0].union(*closures[1:]) if closures else frozenset()
+        closures: list[frozenset[str] | None] = [None]
+        if len(users) == 1:  # every group's closure known already: looked up in one call
+            closures = list(map(self._closures.get, users[0].member_of))
+        if None in closures:
+            closures = [closure(g) for u in users for g in u.member_of]
+        groups: frozenset[str] = frozenset().union(*closures)  # type: ignore[arg-type]
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
         if len(users) == 1:

@@ -227,23 +227,26 @@ def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission)
     return index.role_grants_permission(roles, permission)
 
 
-def _authorization(index: CompiledTenant, entry: UserEntry, permission: Permission,
-                   scope: str | None) -> bool | None:
-    """Step 2, remembered per user: ``True`` when an active role grants the
-    permission, ``False`` when only an eligible (PIM) role does, ``None`` when none.
-    A role held below the tenant counts only when ``scope`` (lowercased) is its
-    scope."""
-    key = (permission.key, scope)
-    if key in entry.authorized:
-        return entry.authorized[key]
+def _holds(granting: frozenset[str], roles: frozenset[str]) -> bool:
+    """Whether one of ``roles`` is among ``granting`` (lowercased (ASCII) role keys),
+    compared on lowercased ids."""
+    if not roles or not granting:
+        return False
+    return not granting.isdisjoint(roles) or any(ascii_lower(r) in granting for r in roles)
+
+
+def _authorization(act: _Action, entry: UserEntry, scope: str | None) -> bool | None:
+    """Step 2: ``True`` when an active role grants the action's permission,
+    ``False`` when only an eligible (PIM) role does, ``None`` when none. A role held
+    below the tenant counts only when ``scope`` (lowercased) is its scope."""
+    granting = act.granting
     active, eligible = entry.active, entry.eligible
     if scope is not None and entry.scoped:
         active = active | {r.role_id for r in entry.scoped if r.active and r.scope == scope}
         eligible = eligible | {r.role_id for r in entry.scoped
                                if not r.active and r.scope == scope}
-    granted = True if _grants(index, active, permission) else \
-        False if _grants(index, eligible, permission) else None
-    return remember(entry.authorized, key, granted)
+    return True if _holds(granting, active) else \
+        False if _holds(granting, eligible) else None
 
 
 def _out_of_scope(index: CompiledTenant, entry: UserEntry, permission: Permission,
@@ -284,8 +287,16 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     if entry is None:
         facts, active, eligible = _user_facts(index, session)
         entry = remember(cache, key, UserEntry(facts, active, eligible,
-                                               _scoped_roles(index, session, facts.groups)))
+                                               _scoped_roles(index, session, facts.groups)),
+                         chars=_user_key_chars(user))
     return entry
+
+
+def _user_key_chars(user: User) -> int:
+    """:func:`~protected_actions.engine._memo.key_chars` of :func:`_user_entry`'s key."""
+    return (len(user.id) + sum(map(len, user.member_of)) + sum(map(len, user.roles))
+            + sum(map(len, user.eligible_roles)) + len(user.user_type)
+            + len(user.guest_or_external_user_type or "") + len(user.home_tenant_id or ""))
 
 
 def _cached_user_facts(index: CompiledTenant, session: SessionState
@@ -474,11 +485,13 @@ class _Action:
     """What an action asks of every user: its permission, the context protecting it,
     the candidates on that context, and the reasons of the early answers."""
 
-    __slots__ = ("candidates", "complete", "context_id", "early", "not_active",
+    __slots__ = ("candidates", "complete", "context_id", "early", "granting", "not_active",
                  "not_authorized", "permission")
 
     def __init__(self, index: CompiledTenant, permission: Permission) -> None:
         self.permission = permission
+        #: the roles (lowercased (ASCII) ids and template ids) that grant the permission
+        self.granting = index.roles_granting(permission)
         context_id = self.context_id = index.context_for(permission)
         self.not_active = (Reason(code=ReasonCode.ROLE_NOT_ACTIVE, message=(
             f"only an eligible role grants {permission}: activate it first")),)
@@ -605,10 +618,12 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     early = act.early
     complete = act.complete
     if check_authorization:
-        granted = _authorization(index, entry, permission, scope_key)
+        granted = _authorization(act, entry, scope_key)
         if granted is not True:
+            missed = _out_of_scope(index, entry, permission, scope_key) if entry.scoped \
+                else ()
             early = Outcome.DENY, act.not_active if granted is False else (
-                _out_of_scope(index, entry, permission, scope_key) or act.not_authorized)
+                missed or act.not_authorized)
             complete = True
     decision_target = permission.value
     context_id = act.context_id

@@ -3,17 +3,19 @@
 What a decision depends on changes at different rates, so each part is computed once
 for everything that shares it:
 
+* per action: the roles that grant its permission (step 2 is then a set test);
 * per target (an auth context, an application, a user action): the enforced
   candidate policies, with an inverted index of their user conditions
   (:class:`Candidates`);
-* per user: the directory facts, which permissions their roles grant, and which
-  candidates their user condition keeps (:class:`UserEntry`). Users kept by the same
-  candidates share one :class:`Plan`;
+* per user: the directory facts and which candidates their user condition keeps
+  (:class:`UserEntry`). Users kept by the same candidates share one :class:`Plan`;
 * per session: an evidence signature (each authentication's methods and the
   sign-in-frequency windows it falls in; device, app, password and terms-of-use
   facts) and, per signature, every grant shape's verdict: which controls are met and
   whether an authentication is fresh (:func:`grant_table`);
-* per plan and verdicts: the decision's body (outcome, reasons, challenge, complete).
+* per plan and verdicts: the decision's body (outcome, reasons, challenge, complete),
+  itself shared by every plan whose blocking and unmet policies are the same
+  (:func:`protected_actions.engine.body.body_key`).
 
 Every table is the memo of a pure function, keyed on everything its value depends
 on, so a remembered answer is the one the full computation gives; tables are bounded
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from functools import reduce
+from itertools import repeat
+from operator import itemgetter, or_
 from typing import Any
 
 from protected_actions.model.session import SessionState
@@ -49,7 +53,7 @@ Applying = tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]
 class UserEntry:
     """One user's standing in the compiled tenant, with its per-user memo tables."""
 
-    __slots__ = ("active", "authorized", "eligible", "facts", "plans", "scoped")
+    __slots__ = ("active", "eligible", "facts", "plans", "scoped")
 
     def __init__(self, facts: UserFacts, active: frozenset[str],
                  eligible: frozenset[str], scoped: tuple[ScopedRole, ...] = ()) -> None:
@@ -58,9 +62,6 @@ class UserEntry:
         self.eligible = eligible
         #: roles held (or eligible) only below the tenant, with their scope
         self.scoped = scoped
-        #: (permission key, scope) -> True (an active role grants it), False (only an
-        #: eligible one does), None (no role does)
-        self.authorized: dict[tuple[str, str | None], bool | None] = MemoTable()
         self.plans: dict[Candidates, Plan] = MemoTable()
 
 
@@ -121,6 +122,9 @@ class Plan:
         return tuple(out), tuple(key)
 
 
+_ZEROS = repeat(0)  # the default of every inverted-index lookup (map stops at the keys)
+
+
 def _add(index: dict[str, int], keys: frozenset[str], bit: int) -> None:
     for key in keys:
         index[key] = index.get(key, 0) | bit
@@ -132,13 +136,16 @@ class Candidates:
     conditions: for each user, group and role, the policies that include or exclude
     it, as bit masks."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_checks", "_complex", "_exclude",
                  "_include", "_plans", "_simple", "acrs", "bodies", "policies", "texts")
 
     def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
                  acrs: tuple[str, ...]) -> None:
         self.policies = tuple(cp for cp, _ in policies)
         self.texts = tuple(texts for _, texts in policies)
+        #: each policy's session checks (its undecidable parts are read once per plan)
+        self._checks = tuple(tuple(c for c in cp.checks if c != _UNDECIDABLE)
+                             for cp in self.policies)
         self.acrs = acrs
         self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
         self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
@@ -176,22 +183,18 @@ class Candidates:
         exc_users, exc_groups, exc_roles = self._exclude
         include = self._all_users | inc_users.get(facts.id, 0)
         exclude = exc_users.get(facts.id, 0)
-        if facts.groups:
-            include |= self._any_group
-            for group in facts.groups:
-                include |= inc_groups.get(group, 0)
-        if facts.role_keys:
-            include |= self._any_role
-            for role in facts.role_keys:
-                include |= inc_roles.get(role, 0)
+        groups, roles = facts.groups, facts.role_keys
+        if groups:
+            include |= self._any_group | reduce(or_, map(inc_groups.get, groups, _ZEROS), 0)
+        if roles:
+            include |= self._any_role | reduce(or_, map(inc_roles.get, roles, _ZEROS), 0)
         # Exclusions read only what every source agrees on (UserFacts.exclusion_*).
-        groups = facts.groups if facts.exclusion_groups is None else facts.exclusion_groups
-        for group in groups:
-            exclude |= exc_groups.get(group, 0)
-        roles = facts.role_keys if facts.exclusion_role_keys is None \
-            else facts.exclusion_role_keys
-        for role in roles:
-            exclude |= exc_roles.get(role, 0)
+        if facts.exclusion_groups is not None:
+            groups = facts.exclusion_groups
+        if facts.exclusion_role_keys is not None:
+            roles = facts.exclusion_role_keys
+        exclude |= reduce(or_, map(exc_groups.get, groups, _ZEROS), 0) | \
+            reduce(or_, map(exc_roles.get, roles, _ZEROS), 0)
         return include & ~exclude & self._simple
 
     def plan(self, facts: UserFacts, request: Callable[[], Request]) -> Plan:
@@ -207,19 +210,23 @@ class Candidates:
                     mask |= bit
                     if verdict is None:
                         user_texts[bit] = (text,)
-        key = (mask, tuple(sorted(user_texts.items())))
+        # A mask alone when no text is undetermined (an int never equals a tuple).
+        key: object = (mask, tuple(sorted(user_texts.items()))) if user_texts else mask
         plan = self._plans.get(key)
         if plan is None:
             entries = []
-            for position, cp in enumerate(self.policies):
-                bit = 1 << position
-                if mask & bit:
-                    checks = tuple(c for c in cp.checks if c != _UNDECIDABLE)
-                    head = user_texts.get(bit, ()) + self.texts[position]
-                    tail: tuple[str, ...] = ()
-                    if _UNDECIDABLE in cp.checks:
-                        tail = (CHECKS_BY_NAME[_UNDECIDABLE][1](cp, request())[1],)
-                    entries.append((cp, head, checks, tail))
+            rest = mask
+            while rest:  # the kept positions, in order
+                bit = rest & -rest
+                rest ^= bit
+                position = bit.bit_length() - 1
+                cp = self.policies[position]
+                checks = self._checks[position]
+                head = user_texts.get(bit, ()) + self.texts[position]
+                tail: tuple[str, ...] = ()
+                if _UNDECIDABLE in cp.checks:
+                    tail = (CHECKS_BY_NAME[_UNDECIDABLE][1](cp, request())[1],)
+                entries.append((cp, head, checks, tail))
             plan = remember(self._plans, key, Plan(entries))
         return plan
 
