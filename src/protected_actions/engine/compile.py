@@ -75,6 +75,11 @@ _CONTROL_MESSAGES = {
 }
 
 
+HOT_TABLES = ("actions", "users", "candidates", "targets")
+"""The memo tables every request reads, made with the index (the evaluator reads
+them without a check)."""
+
+
 def _fold(values: Iterable[str]) -> frozenset[str]:
     return frozenset(ascii_lower(v) for v in values)
 
@@ -272,7 +277,8 @@ class CompiledTenant:
     with a property the evaluator cannot read): decided fail-closed."""
     group_scoped_roles: Mapping[str, tuple[ScopedRole, ...]] = attrs.field(factory=dict)
     """Role-assignable group -> the roles assigned to it below the tenant."""
-    caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    caches: dict[str, Any] = attrs.field(factory=lambda: {name: MemoTable() for name in HOT_TABLES},
+                                         eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
     keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
     never depend on what was asked before."""
@@ -864,11 +870,12 @@ def compiled(tenant: Tenant) -> CompiledTenant:
     """The index of ``tenant``: compiled on first use and kept with the tenant."""
     # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
     # builds it the first time.
-    index: CompiledTenant | None = tenant._derived.get(_INDEX_KEY)
-    return index if index is not None else tenant.memo(_INDEX_KEY, compile_tenant)
+    index: CompiledTenant | None = tenant._derived.get(INDEX_KEY)
+    return index if index is not None else tenant.memo(INDEX_KEY, compile_tenant)
 
 
-_INDEX_KEY = "engine.index"
+INDEX_KEY = "engine.index"
+"""The key of the compiled index in the tenant's memo (:meth:`Tenant.memo`)."""
 
 
 def compile_tenant(tenant: Tenant) -> CompiledTenant:

@@ -38,7 +38,14 @@ from protected_actions.model.vocabulary import ascii_lower, near_miss, text_prob
 
 from ._memo import MemoTable, remember
 from .body import body_key, build_body
-from .compile import CompiledPolicy, CompiledTenant, DirectoryEntry, ScopedRole, compiled
+from .compile import (
+    INDEX_KEY,
+    CompiledPolicy,
+    CompiledTenant,
+    DirectoryEntry,
+    ScopedRole,
+    compiled,
+)
 from .conditions import (
     CONDITION_CHECKS,
     REGISTER_SECURITY_INFO,
@@ -59,7 +66,7 @@ from .decision import (
     _LazyTrace,
 )
 from .grant import GrantResult, evaluate_grant
-from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table, grant_tables
+from .plans import Applying, Body, Candidates, GrantTables, UserEntry, Verdicts, grant_tables
 from .targets import sign_in_target
 
 __all__ = ["evaluate", "evaluate_auth_context", "evaluate_sign_in"]
@@ -405,34 +412,36 @@ def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind:
 
 
 def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
-            candidates: Candidates, *, kind: str, target: str, decision_target: str,
+            candidates: Candidates, kind: str, target: str, decision_target: str,
             context_id: str | None, claims_capable: bool) -> Decision:
     """Steps 4-6: the plan for the user, the grant verdicts for the session, and the
     body they give (each remembered; see :mod:`protected_actions.engine.plans`)."""
-
     plan = entry.plans.get(candidates)
     if plan is None:
         plan = remember(entry.plans, candidates, candidates.plan(entry.facts, partial(
             Request, index=index, session=session, user=entry.facts, target_kind=kind,
-            target=target, decision_target=decision_target)))
-    applying = plan.fixed
+            target=target, decision_target=decision_target)), chars=0)
     condition_key: tuple[object, ...] = ()
-    if applying is None:
+    if plan.fixed is None:
         applying, condition_key = plan.applying(Request(
             index=index, session=session, user=entry.facts, target_kind=kind, target=target,
             decision_target=decision_target))
-    own = applying
-    if kind == "userAction" and index.registration_variants:
-        applying = _prefer_registration_strengths(index, applying, target)
     table: Verdicts | None = None
     if plan.fixed_block:
         key: object = condition_key
     else:
-        table = grant_table(index, session)
-        verdicts = plan.pick(table) if plan.pick is not None else None
-        key = (condition_key, verdicts, session.client_app_type, claims_capable)
+        grants: GrantTables = index.caches.get("grants") or grant_tables(index)
+        table = grants.verdicts(session)
+        pick = plan.pick
+        key = (condition_key, pick(table) if pick is not None else None,
+               session.client_app_type, claims_capable)
     body = plan.bodies.get(key)
     if body is None:
+        if plan.fixed is not None:
+            applying = plan.fixed
+        own = applying
+        if kind == "userAction" and index.registration_variants:
+            applying = _prefer_registration_strengths(index, applying, target)
         body = remember(plan.bodies, key, _shared_body(
             index, session, candidates, applying, table, claims_capable=claims_capable,
             shared=applying is own))
@@ -609,32 +618,48 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     :raises InvalidModelError: ``tenant``, ``session`` or ``scope`` is not what it
         must be.
     """
-    _check_inputs(tenant, session)
-    scope_key = _scope_key(scope)
-    index = compiled(tenant)
-    act = _action(index, action)
-    entry = _user_entry(index, session)
-    permission = act.permission
+    if type(tenant) is not Tenant or type(session) is not SessionState:
+        _check_inputs(tenant, session)  # raises unless they are (a subclass is one)
+    scope_key = None if scope is None else _scope_key(scope)
+    # The hot path, inlined: the index, the action and the user entry are one dict
+    # lookup each when known (compiled, _action and _user_entry otherwise).
+    index: CompiledTenant = tenant._derived.get(INDEX_KEY) or compiled(tenant)
+    caches = index.caches
+    try:
+        act: _Action | None = caches["actions"].get(action)
+    except TypeError:  # unhashable: _action says why
+        act = None
+    if act is None:
+        act = _action(index, action)
+    user = session.user
+    entry: UserEntry | None = caches["users"].get((  # _user_entry's key
+        user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
+        user.guest_or_external_user_type, user.home_tenant_id))
+    if entry is None:
+        entry = _user_entry(index, session)
     early = act.early
     complete = act.complete
-    if check_authorization:
+    if check_authorization and ((scope_key is not None and entry.scoped)
+                                or act.granting.isdisjoint(entry.active)):
+        # Not granted by an active tenant-wide role as written: step 2 in full.
         granted = _authorization(act, entry, scope_key)
         if granted is not True:
-            missed = _out_of_scope(index, entry, permission, scope_key) if entry.scoped \
-                else ()
+            missed = _out_of_scope(index, entry, act.permission, scope_key) \
+                if entry.scoped else ()
             early = Outcome.DENY, act.not_active if granted is False else (
                 missed or act.not_authorized)
             complete = True
-    decision_target = permission.value
+    decision_target = act.permission.value
     context_id = act.context_id
-    if early is not None or act.candidates is None:
-        assert early is not None
-        return _decision(early[0], early[1], decision_target, session.user.id, context_id,
-                         None, complete, _trace(index, session, entry.facts, "context",
+    candidates = act.candidates
+    if early is None and candidates is not None:
+        return _decide(index, session, entry, candidates, "context",
+                       context_id or decision_target, decision_target, context_id,
+                       session.supports_claims_challenge)
+    assert early is not None
+    return _decision(early[0], early[1], decision_target, user.id, context_id,
+                     None, complete, _trace(index, session, entry.facts, "context",
                                             context_id or decision_target, decision_target))
-    return _decide(index, session, entry, act.candidates, kind="context",
-                   target=context_id or decision_target, decision_target=decision_target,
-                   context_id=context_id, claims_capable=session.supports_claims_challenge)
 
 
 def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Decision:
@@ -663,9 +688,8 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
         known = remember(targets, target, sign_in_target(target))
     kind, target = known
     entry = _user_entry(index, session)
-    return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
-                   target=target, decision_target=target, context_id=None,
-                   claims_capable=True)
+    return _decide(index, session, entry, _candidates(index, kind, target), kind, target,
+                   target, None, True)
 
 
 def evaluate_auth_context(tenant: Tenant, session: SessionState, context_id: str) -> Decision:
@@ -682,5 +706,5 @@ def evaluate_auth_context(tenant: Tenant, session: SessionState, context_id: str
     index = compiled(tenant)
     entry = _user_entry(index, session)
     return _decide(index, session, entry, _candidates(index, "context", context_id),
-                   kind="context", target=context_id, decision_target=context_id,
-                   context_id=context_id, claims_capable=session.supports_claims_challenge)
+                   "context", context_id, context_id, context_id,
+                   session.supports_claims_challenge)

@@ -271,17 +271,25 @@ class GrantTables:
         auths: tuple[object, ...] = ()
         if self._reads_auth:
             windows = self.windows
-            auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO, bisect_right(windows, age))
-                          for a in session.authentications
-                          for age in (elapsed(at, a.at),))
+            given = session.authentications
+            if len(given) == 1:  # the common case, without a generator
+                (a,) = given
+                age = elapsed(at, a.at)
+                auths = ((a.methods, a.fido2_aaguid, age >= ZERO, bisect_right(windows, age)),)
+            elif given:
+                auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO,
+                               bisect_right(windows, age))
+                              for a in given for age in (elapsed(at, a.at),))
         device: tuple[bool, bool] | None = None
         if self._device:
             found = session.device
             flow = session.authentication_flow
-            usable = found is not None and not (
-                flow is not None and ascii_lower(flow) == "devicecodeflow")
-            device = (usable and found.is_compliant is True,  # type: ignore[union-attr]
-                      usable and found.is_hybrid_joined)  # type: ignore[union-attr]
+            if found is None or (flow is not None and ascii_lower(flow) == "devicecodeflow"):
+                device = (False, False)
+            else:
+                trust = found.trust_type  # Device.is_hybrid_joined, read without a call
+                device = (found.is_compliant is True,
+                          trust is not None and ascii_lower(trust) == "serverad")
         other: tuple[object, ...] | None = None
         if self._other:
             other = (session.is_approved_client_app, session.has_app_protection_policy,
