@@ -7,7 +7,7 @@ gives."""
 from __future__ import annotations
 
 import attrs
-from tests.helpers import auth, check, policy, session, tenant, user
+from tests.helpers import SESSION_ONLY, auth, check, policy, session, tenant, user
 
 import protected_actions as pa
 from protected_actions import (
@@ -82,4 +82,20 @@ def test_an_undetermined_condition_beside_a_block_is_in_the_body() -> None:
                           session(who=user("frank", member_of={"g3", "g4"})))
     assert after.codes[0] == "BLOCKED_BY_POLICY"
     assert after.complete is False
+    assert _answer(after) == _answer(cold)
+
+
+def test_a_satisfied_policy_with_a_reason_of_its_own_is_in_the_body() -> None:
+    """p7 (a state the evaluator does not know, treated as enabled) is satisfied but
+    adds its own reason beside the unmet p1."""
+    with_p7 = tenant(*_TENANT.policies, policy(
+        "p7", grant=pa.GrantControls(), session_controls=SESSION_ONLY, state="enabledSoon",
+        users=UserConditions(include_groups=("g6",))))
+    warm = attrs.evolve(with_p7)
+    before = check(warm, session(auth("password"), who=user("bob")))
+    after = check(warm, session(auth("password"), who=user("ivy", member_of={"g6"})))
+    assert "UNKNOWN_POLICY_STATE" in after.codes
+    assert _answer(after) != _answer(before)
+    cold = check(attrs.evolve(with_p7), session(auth("password"), who=user("ivy",
+                                                                           member_of={"g6"})))
     assert _answer(after) == _answer(cold)

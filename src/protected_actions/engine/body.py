@@ -101,12 +101,6 @@ def _combine(graded: _Graded, session: SessionState, *, claims_capable: bool
                                for cp, grant in unmet], requirements
 
 
-def _side(cp: CompiledPolicy) -> bool:
-    """Whether an applying policy adds a reason of its own (beyond its grant)."""
-    return cp.state == "unknown" or (cp.device_filter is not None
-                                     and cp.device_filter.error is not None)
-
-
 def body_key(applying: Applying, verdicts: Verdicts | None, satisfied: int,
              client_app_type: str, claims_capable: bool) -> tuple[object, ...]:
     """Everything :func:`build_body` reads, for bodies shared across plans: the
@@ -121,7 +115,7 @@ def body_key(applying: Applying, verdicts: Verdicts | None, satisfied: int,
     if verdicts is None or any(cp.block for cp, _ in applying):
         blocked = False
         for cp, texts in applying:
-            if cp.block or texts or _side(cp):
+            if cp.block or texts or cp.own_reasons:
                 blocked = blocked or cp.block
                 parts.append((cp.id, texts))
         return True, -1 if blocked else len(applying), tuple(parts)
@@ -131,7 +125,7 @@ def body_key(applying: Applying, verdicts: Verdicts | None, satisfied: int,
         if not satisfied >> shape & 1:
             unmet = True
             parts.append((cp.id, verdicts[shape], texts))
-        elif texts or _side(cp):
+        elif texts or cp.own_reasons:
             parts.append((cp.id, True, texts))
     if unmet:
         return False, -1, tuple(parts), client_app_type, claims_capable

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -75,7 +76,7 @@ _CONTROL_MESSAGES = {
 }
 
 
-HOT_TABLES = ("actions", "users", "candidates", "targets")
+HOT_TABLES = ("actions", "users", "candidates", "targets", "role_keys")
 """The memo tables every request reads, made with the index (the evaluator reads
 them without a check)."""
 
@@ -205,6 +206,13 @@ class CompiledPolicy:
     def enforced(self) -> bool:
         """Enforced: ``enabled``, or a state the evaluator does not know (fail-closed)."""
         return self.state in ("enabled", "unknown")
+
+    @cached_property
+    def own_reasons(self) -> bool:
+        """Whether the policy, when it applies, adds reasons of its own to a decision
+        (an unknown state, a device filter that does not parse)."""
+        return self.state == "unknown" or (self.device_filter is not None
+                                           and self.device_filter.error is not None)
 
 
 class ScopedRole(NamedTuple):
@@ -718,6 +726,8 @@ class Directory(Mapping[str, DirectoryEntry]):
         if None in closures:
             closures = [closure(g) for u in users for g in u.member_of]
         groups: frozenset[str] = frozenset().union(*closures)  # type: ignore[arg-type]
+        if len(users) == 1 and not self._assignable:
+            return self._single_entry(key, users[0], groups)
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
         if len(users) == 1:
@@ -748,6 +758,18 @@ class Directory(Mapping[str, DirectoryEntry]):
             eligible_roles=frozenset(elig), scoped_roles=tuple(scoped),
             listed=key not in self._unlisted, user_type=user_type,
             guest_type=guest_type or None, home_tenant_id=home or None)
+
+
+    def _single_entry(self, key: str, only: User, groups: frozenset[str]) -> DirectoryEntry:
+        """:meth:`_entry` of a user listed once in a tenant without role-assignable
+        groups: no set is built when the assignments add nothing."""
+        active, eligible = self._active.get(key), self._eligible.get(key)
+        wide = only.roles.union(active) if active else only.roles
+        return DirectoryEntry(
+            groups, wide, wide, only.eligible_roles.union(eligible) if eligible
+            else only.eligible_roles, only.user_type, only.guest_or_external_user_type or None,
+            only.home_tenant_id or None, self._scoped.get(key, ()),
+            key not in self._unlisted)
 
 
 def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:

@@ -110,7 +110,7 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     user = session.user
     entry = index.directory.get(ascii_lower(user.id))
     if entry is not None:
-        known = _directory_facts(index, entry, user)
+        known = _directory_facts(index, entry, user, ascii_lower(user.id))
         if known is not None:
             return known
     groups = {ascii_lower(g) for g in user.member_of}
@@ -171,26 +171,29 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     return facts, frozenset(active), frozenset(eligible)
 
 
-def _directory_facts(index: CompiledTenant, entry: DirectoryEntry, user: User
+def _directory_facts(index: CompiledTenant, entry: DirectoryEntry, user: User, uid: str
                      ) -> tuple[UserFacts, frozenset[str], frozenset[str]] | None:
-    """:func:`_user_facts` for a listed directory user whose session adds nothing
-    to the directory (its groups, roles and eligibilities are the directory's or
-    fewer, and it says nothing of a guest type): the directory's facts, without
-    building a set. ``None`` for any other user."""
+    """:func:`_user_facts` for a listed directory user (``uid``: the lowercased id)
+    whose session adds nothing to the directory (its groups, roles and
+    eligibilities are the directory's or fewer, and it says nothing of a guest
+    type): the directory's facts, without building a set. ``None`` for any other
+    user."""
     if not (entry.listed and user.guest_or_external_user_type is None
             and user.member_of <= entry.groups and user.roles <= entry.active_roles
             and user.roles <= entry.tenant_wide_roles
-            and user.eligible_roles <= entry.eligible_roles):
-        return None
-    if _guest_view(None, user.user_type) is not None:
+            and user.eligible_roles <= entry.eligible_roles
+            and ascii_lower(user.user_type) != "guest"):  # no guest view of its own
         return None
     # Every group a member_of id equals is lowercased already (the directory's are),
     # so the session's groups, lowercased, are within the directory's too.
-    keys = _role_keys(index, entry.tenant_wide_roles)
+    roles = entry.tenant_wide_roles
+    keys = index.caches["role_keys"].get(roles)
+    if keys is None:
+        keys = _role_keys(index, roles)
     guest = _guest_view(entry.guest_type, entry.user_type or "member")
     home = user.home_tenant_id or entry.home_tenant_id
     facts = UserFacts(
-        id=ascii_lower(user.id), groups=entry.groups, role_keys=keys, guest_type=guest,
+        id=uid, groups=entry.groups, role_keys=keys, guest_type=guest,
         home_tenant=ascii_lower(home) if home else None,
         guest_types=_NO_GUEST if guest is None else frozenset((guest,)),
         guest_views=(guest,))
@@ -289,12 +292,20 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     user = session.user
     key = (user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
            user.guest_or_external_user_type, user.home_tenant_id)
-    cache: dict[object, UserEntry] = _table(index, "users")
+    cache: dict[object, UserEntry] = index.caches["users"]
     entry = cache.get(key)
     if entry is None:
-        facts, active, eligible = _user_facts(index, session)
-        entry = remember(cache, key, UserEntry(facts, active, eligible,
-                                               _scoped_roles(index, session, facts.groups)),
+        uid = ascii_lower(user.id)
+        found: DirectoryEntry | None = index.directory.get(uid)
+        known = None if found is None else _directory_facts(index, found, user, uid)
+        if known is not None and not index.group_scoped_roles:
+            assert found is not None
+            facts, active, eligible = known
+            scoped = found.scoped_roles
+        else:
+            facts, active, eligible = known or _user_facts(index, session)
+            scoped = _scoped_roles(index, session, facts.groups)
+        entry = remember(cache, key, UserEntry(facts, active, eligible, scoped),
                          chars=_user_key_chars(user))
     return entry
 
