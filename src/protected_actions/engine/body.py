@@ -15,12 +15,12 @@ from protected_actions.model.vocabulary import ascii_lower
 
 from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy
 from .decision import Challenge, Outcome, Reason, ReasonCode, Requirement
-from .grant import _BLOCKED, GrantResult, remembered_grant
+from .grant import GrantResult, remembered_grant
 from .plans import Applying, Body, Verdicts
 
 __all__ = ["body_key", "build_body"]
 
-_Graded = list[tuple[CompiledPolicy, GrantResult | None]]
+_Graded = list[tuple[CompiledPolicy, GrantResult]]
 _first = itemgetter(0)
 
 
@@ -31,24 +31,34 @@ def _reason_key(reason: Reason) -> tuple[str, str, str]:
 
 
 def build_body(applying: Applying, session: SessionState, verdicts: Verdicts | None,
-               acrs: tuple[str, ...], *, claims_capable: bool) -> Body:
+               acrs: tuple[str, ...], *, claims_capable: bool,
+               satisfied: int | None = None) -> Body:
     """Steps 5-6 for the policies that apply (each with its undetermined texts);
     ``verdicts`` are the session's grant verdicts by grant shape (``None`` when an
-    applying block decides without them)."""
-    graded: _Graded
+    applying block decides without them); ``satisfied``, when given, the bit mask of
+    the grant shapes they satisfy (the policies must then be the tenant's own)."""
+    blocked: list[CompiledPolicy] = []
+    unmet: _Graded = []
     if verdicts is None or any(cp.block for cp, _ in applying):
         # Any applying block decides the outcome (step 6): no other grant matters.
-        graded = [(cp, _BLOCKED if cp.block else None) for cp, _ in applying]
+        blocked = [cp for cp, _ in applying if cp.block]
     else:
-        graded = [(cp, remembered_grant(cp, session, verdicts[cp.grant_shape]))
-                  for cp, _ in applying]
-    outcome, reasons, requirements = _combine(graded, session, claims_capable=claims_capable)
+        for cp, _ in applying:
+            shape = cp.grant_shape
+            if satisfied is None or not satisfied >> shape & 1:
+                grant = remembered_grant(cp, session, verdicts[shape])
+                if grant.unmet:
+                    unmet.append((cp, grant))
+    outcome, reasons, requirements = _combine(blocked, unmet, len(applying), session,
+                                              claims_capable=claims_capable)
     complete = True
     for cp, texts in applying:
         if texts:
             complete = False
             reasons.append(Reason(code=ReasonCode.UNDETERMINED_CONDITION, policy_id=cp.id,
                                   message="; ".join(texts)))
+        if not cp.own_reasons:
+            continue
         flt = cp.device_filter
         if flt is not None and flt.error is not None:
             reasons.append(Reason(code=ReasonCode.POLICY_ISSUE, policy_id=cp.id,
@@ -64,20 +74,21 @@ def build_body(applying: Applying, session: SessionState, verdicts: Verdicts | N
     return Body(outcome, tuple(reasons), challenge, complete)
 
 
-def _combine(graded: _Graded, session: SessionState, *, claims_capable: bool
+def _combine(blocked: list[CompiledPolicy], unmet: _Graded, applying: int,
+             session: SessionState, *, claims_capable: bool
              ) -> tuple[Outcome, list[Reason], tuple[Requirement, ...]]:
     """Step 6: any block denies; all satisfied allows; every unmet requirement
-    interactive challenges (a client that cannot take it is denied); else deny."""
-    blocked = [cp for cp, grant in graded if grant is not None and grant.blocked]
+    interactive challenges (a client that cannot take it is denied); else deny.
+    ``unmet``: the applying policies whose grant is unmet, in order; ``applying``:
+    how many apply."""
     if blocked:
         return Outcome.DENY, [Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=cp.id,
                                      message=f"blocked by policy {cp.policy.display_name!r}")
                               for cp in blocked], ()
-    unmet = [(cp, grant) for cp, grant in graded if grant is not None and grant.unmet]
     if not unmet:
-        if graded:
+        if applying:
             return Outcome.ALLOW, [Reason(code=ReasonCode.ALL_POLICIES_SATISFIED, message=(
-                f"all {len(graded)} applying policies are satisfied"))], ()
+                f"all {applying} applying policies are satisfied"))], ()
         return Outcome.ALLOW, [Reason(code=ReasonCode.NO_POLICY_APPLIES,
                                       message="no enforced policy applies")], ()
     keyed = [pair for _, grant in unmet for pair in grant.keyed_unmet]

@@ -475,7 +475,8 @@ def _shared_body(index: CompiledTenant, session: SessionState, candidates: Candi
     body = candidates.bodies.get(key)
     if body is None:
         body = remember(candidates.bodies, key, build_body(
-            applying, session, table, candidates.acrs, claims_capable=claims_capable))
+            applying, session, table, candidates.acrs, claims_capable=claims_capable,
+            satisfied=satisfied))
     return body
 
 

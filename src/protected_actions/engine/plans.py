@@ -90,13 +90,21 @@ class Plan:
         #: (policy, texts before the session checks, session checks, texts after them),
         #: in candidate (policy id) order
         self.entries = tuple(entries)
-        #: what applies when no entry has session checks, else ``None``
-        self.fixed: Applying | None = None
-        if not any(checks for _, _, checks, _ in self.entries):
-            self.fixed = tuple((cp, head + tail) for cp, head, _, tail in self.entries)
+        fixed: list[tuple[CompiledPolicy, tuple[str, ...]]] | None = []
         #: an applying block that needs no session fact decides without grants
-        self.fixed_block = any(cp.block and not checks for cp, _, checks, _ in self.entries)
-        shapes = sorted({cp.grant_shape for cp, _, _, _ in self.entries})
+        self.fixed_block = False
+        found: set[int] = set()
+        for cp, head, checks, tail in self.entries:  # one pass (a plan is built per mask)
+            found.add(cp.grant_shape)
+            if checks:
+                fixed = None
+            else:
+                self.fixed_block = self.fixed_block or cp.block
+                if fixed is not None:
+                    fixed.append((cp, head + tail if tail else head))
+        #: what applies when no entry has session checks, else ``None``
+        self.fixed: Applying | None = None if fixed is None else tuple(fixed)
+        shapes = sorted(found)
         self.pick: Callable[[Verdicts], object] | None = \
             itemgetter(*shapes) if shapes else None
         self.bodies: dict[object, Body] = MemoTable()
@@ -136,8 +144,9 @@ class Candidates:
     conditions: for each user, group and role, the policies that include or exclude
     it, as bit masks."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_checks", "_complex", "_exclude",
-                 "_include", "_plans", "_simple", "acrs", "bodies", "policies", "texts")
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_checks", "_complex", "_entries",
+                 "_exclude", "_include", "_plans", "_simple", "_undecidable", "acrs", "bodies",
+                 "policies", "texts")
 
     def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
                  acrs: tuple[str, ...]) -> None:
@@ -146,6 +155,12 @@ class Candidates:
         #: each policy's session checks (its undecidable parts are read once per plan)
         self._checks = tuple(tuple(c for c in cp.checks if c != _UNDECIDABLE)
                              for cp in self.policies)
+        #: each policy's plan entry when neither its user nor its undecidable parts
+        #: add a text, and the policies whose undecidable parts do
+        self._entries = tuple((cp, texts, checks, ()) for cp, texts, checks in zip(
+            self.policies, self.texts, self._checks, strict=True))
+        self._undecidable = sum(1 << position for position, cp in enumerate(self.policies)
+                                if _UNDECIDABLE in cp.checks)
         self.acrs = acrs
         self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
         self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
@@ -214,8 +229,15 @@ class Candidates:
         key: object = (mask, tuple(sorted(user_texts.items()))) if user_texts else mask
         plan = self._plans.get(key)
         if plan is None:
-            entries = []
+            entries: list[tuple[CompiledPolicy, tuple[str, ...], tuple[str, ...],
+                                tuple[str, ...]]] = []
             rest = mask
+            if not user_texts and not rest & self._undecidable:
+                base = self._entries
+                while rest:  # the kept positions, in order, as they are
+                    bit = rest & -rest
+                    rest ^= bit
+                    entries.append(base[bit.bit_length() - 1])
             while rest:  # the kept positions, in order
                 bit = rest & -rest
                 rest ^= bit
