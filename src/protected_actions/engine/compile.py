@@ -707,7 +707,11 @@ class Directory(Mapping[str, DirectoryEntry]):
         entry = self._entries.get(key)
         if entry is not None:
             return entry
-        return self[key] if key in self._records else default
+        records = self._records.get(key)
+        if records is None:
+            return default
+        entry = self._entries[key] = self._entry(key, records)
+        return entry
 
     def _closure(self, group: str) -> frozenset[str]:
         # Each group's closure is walked once (keyed by the id as written, which

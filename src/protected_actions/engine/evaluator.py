@@ -27,7 +27,6 @@ enforced (fail-closed) but does not count as the *enabled* policy of step 3.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any, NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
@@ -429,9 +428,8 @@ def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
     body they give (each remembered; see :mod:`protected_actions.engine.plans`)."""
     plan = entry.plans.get(candidates)
     if plan is None:
-        plan = remember(entry.plans, candidates, candidates.plan(entry.facts, partial(
-            Request, index=index, session=session, user=entry.facts, target_kind=kind,
-            target=target, decision_target=decision_target)), chars=0)
+        plan = remember(entry.plans, candidates, candidates.plan(
+            entry.facts, index, session, kind, target, decision_target), chars=0)
     condition_key: tuple[object, ...] = ()
     if plan.fixed is None:
         applying, condition_key = plan.applying(Request(

@@ -212,9 +212,15 @@ class Candidates:
             reduce(or_, map(exc_roles.get, roles, _ZEROS), 0)
         return include & ~exclude & self._simple
 
-    def plan(self, facts: UserFacts, request: Callable[[], Request]) -> Plan:
-        """The plan for a user (``request`` makes the request the guest and workload
-        identity checks read)."""
+    def plan(self, facts: UserFacts, index: CompiledTenant, session: SessionState,
+             kind: str, target: str, decision_target: str) -> Plan:
+        """The plan for a user (the other arguments make the request the guest and
+        workload identity checks read, when one does)."""
+
+        def request() -> Request:
+            return Request(index=index, session=session, user=facts, target_kind=kind,
+                           target=target, decision_target=decision_target)
+
         mask = self._mask(facts)
         user_texts: dict[int, tuple[str, ...]] = {}
         if self._complex:
