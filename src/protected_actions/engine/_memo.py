@@ -35,13 +35,10 @@ _V = TypeVar("_V")
 
 
 class MemoTable(dict[_K, _V]):
-    """A memo table: a ``dict`` that also counts the characters of its keys."""
+    """A memo table: a ``dict`` that also counts the characters of its keys (made
+    without a Python-level ``__init__``: the engine makes one per user and plan)."""
 
-    __slots__ = ("chars",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chars = 0
+    chars: int = 0
 
 
 _is_str = type.__instancecheck__.__get__(str)  # isinstance(x, str), callable from C
