@@ -82,9 +82,7 @@ def _combine(blocked: list[CompiledPolicy], unmet: _Graded, applying: int,
     ``unmet``: the applying policies whose grant is unmet, in order; ``applying``:
     how many apply."""
     if blocked:
-        return Outcome.DENY, [Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=cp.id,
-                                     message=f"blocked by policy {cp.policy.display_name!r}")
-                              for cp in blocked], ()
+        return Outcome.DENY, [cp.blocked_reason for cp in blocked], ()
     if not unmet:
         if applying:
             return Outcome.ALLOW, [Reason(code=ReasonCode.ALL_POLICIES_SATISFIED, message=(
@@ -96,9 +94,7 @@ def _combine(blocked: list[CompiledPolicy], unmet: _Graded, applying: int,
     requirements = tuple(r for _, r in keyed)
     hard = [(cp, grant) for cp, grant in unmet if not grant.is_interactive]
     if hard:
-        return Outcome.DENY, [Reason(code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE,
-                                     policy_id=cp.id, message="needs " + grant.hard_text)
-                              for cp, grant in hard], requirements
+        return Outcome.DENY, [_own(grant.hard_reason, cp) for cp, grant in hard], requirements
     legacy = ascii_lower(session.client_app_type) in LEGACY_CLIENT_TYPES
     if legacy or not claims_capable:
         why = (f"the {session.client_app_type} client cannot be prompted" if legacy
@@ -107,9 +103,16 @@ def _combine(blocked: list[CompiledPolicy], unmet: _Graded, applying: int,
                                      message=f"{why}; it would need: "
                                      + "; ".join(r.describe() for r in requirements))], \
             requirements
-    return Outcome.CHALLENGE, [Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=cp.id,
-                                      message="step up: " + grant.unmet_text)
-                               for cp, grant in unmet], requirements
+    return Outcome.CHALLENGE, [_own(grant.step_up_reason, cp) for cp, grant in unmet], \
+        requirements
+
+
+def _own(reason: Reason, cp: CompiledPolicy) -> Reason:
+    """A grant's remembered reason, made again in the unexpected case that it names
+    another policy than ``cp``."""
+    if reason.policy_id == cp.id:
+        return reason
+    return Reason(code=reason.code, policy_id=cp.id, message=reason.message)
 
 
 def body_key(applying: Applying, verdicts: Verdicts | None, satisfied: int,

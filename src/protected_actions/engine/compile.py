@@ -32,7 +32,7 @@ from protected_actions.model.unrecognised import (
 from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import MemoTable, remember
-from .decision import Control, ControlKind
+from .decision import Control, ControlKind, Reason, ReasonCode
 from .location_index import LocationIndex
 
 if TYPE_CHECKING:
@@ -206,6 +206,12 @@ class CompiledPolicy:
     def enforced(self) -> bool:
         """Enforced: ``enabled``, or a state the evaluator does not know (fail-closed)."""
         return self.state in ("enabled", "unknown")
+
+    @cached_property
+    def blocked_reason(self) -> Reason:
+        """``BLOCKED_BY_POLICY`` for this policy (made once)."""
+        return Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=self.id,
+                      message=f"blocked by policy {self.policy.display_name!r}")
 
     @cached_property
     def own_reasons(self) -> bool:
