@@ -110,3 +110,18 @@ def test_memory_stays_bounded_for_many_distinct_long_actions() -> None:
     finally:
         tracemalloc.stop()
     assert grown < 64 * 1024 * 1024, f"memo tables grew by {grown / 1e6:.0f} MB"
+
+
+def test_the_user_table_measures_its_keys_as_key_chars_does() -> None:
+    """The user memo's key is measured without walking it (its size is summed from
+    the user's fields): the same count key_chars gives."""
+    from protected_actions.engine.evaluator import _user_key_chars
+
+    for who in (pa.User(id="u1"),
+                pa.User(id="U-2", member_of={"g1", "group-two"}, roles={"r1"},
+                        eligible_roles={"role-3"}, user_type="Guest",
+                        guest_or_external_user_type="b2bCollaborationGuest",
+                        home_tenant_id="t-9")):
+        key = (who.id, who.member_of, who.roles, who.eligible_roles, who.user_type,
+               who.guest_or_external_user_type, who.home_tenant_id)
+        assert _user_key_chars(who) == key_chars(key)

@@ -35,39 +35,49 @@ _V = TypeVar("_V")
 
 
 class MemoTable(dict[_K, _V]):
-    """A memo table: a ``dict`` that also counts the characters of its keys."""
+    """A memo table: a ``dict`` that also counts the characters of its keys (made
+    without a Python-level ``__init__``: the engine makes one per user and plan)."""
 
-    __slots__ = ("chars",)
+    chars: int = 0
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.chars = 0
+
+_is_str = type.__instancecheck__.__get__(str)  # isinstance(x, str), callable from C
 
 
 def key_chars(key: object) -> int:
     """The characters of ``key``'s strings: a string's length, or the lengths of the
     strings in a tuple or frozenset and one level of tuples and frozensets in it."""
-    if isinstance(key, str):
-        return len(key)
-    if not isinstance(key, (tuple, frozenset)):
-        return 0
+    kind = type(key)
+    if kind is not tuple and kind is not frozenset:
+        if isinstance(key, str):
+            return len(key)
+        if not isinstance(key, (tuple, frozenset)):
+            return 0
     total = 0
-    for part in key:
-        if isinstance(part, str):
+    for part in key:  # type: ignore[attr-defined]
+        kind = type(part)
+        if kind is str:
+            total += len(part)
+        elif kind is tuple or kind is frozenset:
+            if part:
+                total += sum(map(len, filter(_is_str, part)))
+        elif isinstance(part, str):
             total += len(part)
         elif isinstance(part, (tuple, frozenset)):
-            total += sum(len(p) for p in part if isinstance(p, str))
+            total += sum(map(len, filter(_is_str, part)))
     return total
 
 
-def remember(table: dict[Any, _V], key: object, value: _V, *, limit: int = CACHE_LIMIT) -> _V:
+def remember(table: dict[Any, _V], key: object, value: _V, *, limit: int = CACHE_LIMIT,
+             chars: int | None = None) -> _V:
     """Store ``value`` under ``key`` and return ``value``.
 
     ``table`` is cleared first when it holds ``limit`` entries or, for a
     :class:`MemoTable`, when the key would take its keys past
     :data:`TABLE_CHARS_LIMIT` characters; a key longer than :data:`KEY_CHARS_LIMIT`
-    is not stored at all."""
-    size = key_chars(key)
+    is not stored at all. ``chars`` is :func:`key_chars` of ``key`` when the
+    caller has measured it."""
+    size = key_chars(key) if chars is None else chars
     if size > KEY_CHARS_LIMIT:
         return value
     if isinstance(table, MemoTable):

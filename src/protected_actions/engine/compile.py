@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -31,7 +32,7 @@ from protected_actions.model.unrecognised import (
 from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import MemoTable, remember
-from .decision import Control, ControlKind
+from .decision import Control, ControlKind, Reason, ReasonCode
 from .location_index import LocationIndex
 
 if TYPE_CHECKING:
@@ -73,6 +74,11 @@ _CONTROL_MESSAGES = {
     ControlKind.COMPLIANT_APPLICATION: "an app protection policy",
     ControlKind.PASSWORD_CHANGE: "a password change",
 }
+
+
+HOT_TABLES = ("actions", "users", "candidates", "targets", "role_keys")
+"""The memo tables every request reads, made with the index (the evaluator reads
+them without a check)."""
 
 
 def _fold(values: Iterable[str]) -> frozenset[str]:
@@ -201,6 +207,19 @@ class CompiledPolicy:
         """Enforced: ``enabled``, or a state the evaluator does not know (fail-closed)."""
         return self.state in ("enabled", "unknown")
 
+    @cached_property
+    def blocked_reason(self) -> Reason:
+        """``BLOCKED_BY_POLICY`` for this policy (made once)."""
+        return Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=self.id,
+                      message=f"blocked by policy {self.policy.display_name!r}")
+
+    @cached_property
+    def own_reasons(self) -> bool:
+        """Whether the policy, when it applies, adds reasons of its own to a decision
+        (an unknown state, a device filter that does not parse)."""
+        return self.state == "unknown" or (self.device_filter is not None
+                                           and self.device_filter.error is not None)
+
 
 class ScopedRole(NamedTuple):
     """A role assigned (or eligible) below the tenant: at an administrative unit or
@@ -213,9 +232,9 @@ class ScopedRole(NamedTuple):
     active: bool  # an assignment; False for a PIM eligibility
 
 
-@attrs.frozen(kw_only=True)
-class DirectoryEntry:
-    """What the directory says about one user, precomputed.
+class DirectoryEntry(NamedTuple):
+    """What the directory says about one user, precomputed (a named tuple: one is
+    built per user on the user's first request).
 
     ``active_roles`` and ``eligible_roles`` are tenant-wide (``directoryScopeId``
     ``/``); ``tenant_wide_roles`` the same active roles, which are the ones that
@@ -272,7 +291,8 @@ class CompiledTenant:
     with a property the evaluator cannot read): decided fail-closed."""
     group_scoped_roles: Mapping[str, tuple[ScopedRole, ...]] = attrs.field(factory=dict)
     """Role-assignable group -> the roles assigned to it below the tenant."""
-    caches: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    caches: dict[str, Any] = attrs.field(factory=lambda: {name: MemoTable() for name in HOT_TABLES},
+                                         eq=False, repr=False)
     """Memo tables of the evaluator (actions, candidates, users, grant verdicts, role
     keys; see :mod:`protected_actions.engine.plans`): same input, same answer, so results
     never depend on what was asked before."""
@@ -288,6 +308,15 @@ class CompiledTenant:
             if grants is not None and (key in grants[0] or entity_key in grants[1]):
                 return True
         return False
+
+    def roles_granting(self, permission: Permission) -> frozenset[str]:
+        """The roles (lowercased (ASCII) keys of :attr:`role_grants`) that grant
+        ``permission``: :meth:`role_grants_permission` of a role is whether its
+        lowercased id is among them."""
+        key = permission.key
+        entity_key = "/".join(key.split("/", 2)[:2])
+        return frozenset(role for role, (exact, wildcard) in self.role_grants.items()
+                         if key in exact or entity_key in wildcard)
 
     def context_for(self, permission: str | Permission) -> str | None:
         """The auth context protecting a permission, if any."""
@@ -684,37 +713,73 @@ class Directory(Mapping[str, DirectoryEntry]):
         entry = self._entries.get(key)
         if entry is not None:
             return entry
-        return self[key] if key in self._records else default
+        records = self._records.get(key)
+        if records is None:
+            return default
+        entry = self._entries[key] = self._entry(key, records)
+        return entry
 
     def _closure(self, group: str) -> frozenset[str]:
-        # Each group's closure is walked once; a user's is the union of their groups'.
+        # Each group's closure is walked once (keyed by the id as written, which
+        # lowercases to one key); a user's is the union of their groups'.
         found = self._closures.get(group)
         if found is None:
-            found = self._closures[group] = nested_closure((group,), self._parents)
+            found = self._closures[group] = nested_closure((ascii_lower(group),),
+                                                           self._parents)
         return found
 
     def _entry(self, key: str, users: tuple[User, ...]) -> DirectoryEntry:
-        groups = frozenset().union(*(self._closure(ascii_lower(g)) for u in users
-                                     for g in u.member_of))
+        closure = self._closure
+        closures: list[frozenset[str] | None] = [None]
+        if len(users) == 1:  # every group's closure known already: looked up in one call
+            closures = list(map(self._closures.get, users[0].member_of))
+        if None in closures:
+            closures = [closure(g) for u in users for g in u.member_of]
+        groups: frozenset[str] = frozenset().union(*closures)  # type: ignore[arg-type]
+        if len(users) == 1 and not self._assignable:
+            return self._single_entry(key, users[0], groups)
         # Roles arrive directly or through role-assignable groups (such groups cannot
         # be nested by Entra's rules; nesting is followed anyway).
-        roles = {r for u in users for r in u.roles}
-        elig = {r for u in users for r in u.eligible_roles}
+        if len(users) == 1:
+            only = users[0]
+            roles, elig = set(only.roles), set(only.eligible_roles)
+        else:
+            roles = {r for u in users for r in u.roles}
+            elig = {r for u in users for r in u.eligible_roles}
+        principals = (key, *sorted(groups & self._assignable)) if self._assignable \
+            else (key,)
         scoped: list[ScopedRole] = []
-        for principal in (key, *sorted(groups & self._assignable)):
+        for principal in principals:
             roles.update(self._active.get(principal, ()))
             elig.update(self._eligible.get(principal, ()))
             scoped.extend(self._scoped.get(principal, ()))
-        types = sorted(u.user_type for u in users)
+        if len(users) == 1:
+            user_type, guest_type, home = (only.user_type, only.guest_or_external_user_type,
+                                           only.home_tenant_id)
+        else:
+            types = sorted(u.user_type for u in users)
+            user_type = next((t for t in types if ascii_lower(t) == "guest"), types[0])
+            guest_type = min((u.guest_or_external_user_type for u in users
+                              if u.guest_or_external_user_type), default=None)
+            home = min((u.home_tenant_id for u in users if u.home_tenant_id), default=None)
+        wide = frozenset(roles)
         return DirectoryEntry(
-            groups=groups, active_roles=frozenset(roles), tenant_wide_roles=frozenset(roles),
+            groups=groups, active_roles=wide, tenant_wide_roles=wide,
             eligible_roles=frozenset(elig), scoped_roles=tuple(scoped),
-            listed=key not in self._unlisted,
-            user_type=next((t for t in types if ascii_lower(t) == "guest"), types[0]),
-            guest_type=min((u.guest_or_external_user_type for u in users
-                            if u.guest_or_external_user_type), default=None),
-            home_tenant_id=min((u.home_tenant_id for u in users if u.home_tenant_id),
-                               default=None))
+            listed=key not in self._unlisted, user_type=user_type,
+            guest_type=guest_type or None, home_tenant_id=home or None)
+
+
+    def _single_entry(self, key: str, only: User, groups: frozenset[str]) -> DirectoryEntry:
+        """:meth:`_entry` of a user listed once in a tenant without role-assignable
+        groups: no set is built when the assignments add nothing."""
+        active, eligible = self._active.get(key), self._eligible.get(key)
+        wide = only.roles.union(active) if active else only.roles
+        return DirectoryEntry(
+            groups, wide, wide, only.eligible_roles.union(eligible) if eligible
+            else only.eligible_roles, only.user_type, only.guest_or_external_user_type or None,
+            only.home_tenant_id or None, self._scoped.get(key, ()),
+            key not in self._unlisted)
 
 
 def _grant_key(cp: CompiledPolicy) -> tuple[object, ...]:
@@ -837,11 +902,12 @@ def compiled(tenant: Tenant) -> CompiledTenant:
     """The index of ``tenant``: compiled on first use and kept with the tenant."""
     # The hot path reads the tenant's memo directly (one dict lookup); Tenant.memo
     # builds it the first time.
-    index: CompiledTenant | None = tenant._derived.get(_INDEX_KEY)
-    return index if index is not None else tenant.memo(_INDEX_KEY, compile_tenant)
+    index: CompiledTenant | None = tenant._derived.get(INDEX_KEY)
+    return index if index is not None else tenant.memo(INDEX_KEY, compile_tenant)
 
 
-_INDEX_KEY = "engine.index"
+INDEX_KEY = "engine.index"
+"""The key of the compiled index in the tenant's memo (:meth:`Tenant.memo`)."""
 
 
 def compile_tenant(tenant: Tenant) -> CompiledTenant:

@@ -27,17 +27,24 @@ enforced (fail-closed) but does not count as the *enabled* policy of step 3.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any, NamedTuple
 
 from protected_actions.errors import InvalidModelError, InvalidPermissionError
 from protected_actions.model.permissions import PROTECTABLE_PERMISSIONS, Permission, as_permission
-from protected_actions.model.session import SessionState
+from protected_actions.model.session import SessionState, User
 from protected_actions.model.tenant import Tenant
 from protected_actions.model.vocabulary import ascii_lower, near_miss, text_problem
 
 from ._memo import MemoTable, remember
-from .compile import LEGACY_CLIENT_TYPES, CompiledPolicy, CompiledTenant, ScopedRole, compiled
+from .body import body_key, build_body
+from .compile import (
+    INDEX_KEY,
+    CompiledPolicy,
+    CompiledTenant,
+    DirectoryEntry,
+    ScopedRole,
+    compiled,
+)
 from .conditions import (
     CONDITION_CHECKS,
     REGISTER_SECURITY_INFO,
@@ -47,18 +54,16 @@ from .conditions import (
 )
 from .decision import (
     AnalysisReason,
-    Challenge,
     ControlKind,
     Decision,
     Outcome,
     Reason,
     ReasonCode,
-    Requirement,
     _decision,
     _LazyTrace,
 )
-from .grant import _BLOCKED, GrantResult, evaluate_grant, remembered_grant
-from .plans import Applying, Body, Candidates, UserEntry, Verdicts, grant_table
+from .grant import GrantResult, evaluate_grant
+from .plans import Applying, Body, Candidates, GrantTables, UserEntry, Verdicts, grant_tables
 from .targets import sign_in_target
 from .trace import EMPTY_POLICY_TEXT, TARGET_REASONS, trace_results, trace_verdicts
 
@@ -95,6 +100,10 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
                                                                         frozenset[str]]:
     user = session.user
     entry = index.directory.get(ascii_lower(user.id))
+    if entry is not None:
+        known = _directory_facts(index, entry, user, ascii_lower(user.id))
+        if known is not None:
+            return known
     groups = {ascii_lower(g) for g in user.member_of}
     active, eligible = set(user.roles), set(user.eligible_roles)
     condition_roles = set(user.roles)
@@ -153,6 +162,38 @@ def _user_facts(index: CompiledTenant, session: SessionState) -> tuple[UserFacts
     return facts, frozenset(active), frozenset(eligible)
 
 
+def _directory_facts(index: CompiledTenant, entry: DirectoryEntry, user: User, uid: str
+                     ) -> tuple[UserFacts, frozenset[str], frozenset[str]] | None:
+    """:func:`_user_facts` for a listed directory user (``uid``: the lowercased id)
+    whose session adds nothing to the directory (its groups, roles and
+    eligibilities are the directory's or fewer, and it says nothing of a guest
+    type): the directory's facts, without building a set. ``None`` for any other
+    user."""
+    if not (entry.listed and user.guest_or_external_user_type is None
+            and user.member_of <= entry.groups and user.roles <= entry.active_roles
+            and user.roles <= entry.tenant_wide_roles
+            and user.eligible_roles <= entry.eligible_roles
+            and ascii_lower(user.user_type) != "guest"):  # no guest view of its own
+        return None
+    # Every group a member_of id equals is lowercased already (the directory's are),
+    # so the session's groups, lowercased, are within the directory's too.
+    roles = entry.tenant_wide_roles
+    keys = index.caches["role_keys"].get(roles)
+    if keys is None:
+        keys = _role_keys(index, roles)
+    guest = _guest_view(entry.guest_type, entry.user_type or "member")
+    home = user.home_tenant_id or entry.home_tenant_id
+    facts = UserFacts(
+        id=uid, groups=entry.groups, role_keys=keys, guest_type=guest,
+        home_tenant=ascii_lower(home) if home else None,
+        guest_types=_NO_GUEST if guest is None else frozenset((guest,)),
+        guest_views=(guest,))
+    return facts, entry.active_roles, entry.eligible_roles
+
+
+_NO_GUEST: frozenset[str] = frozenset()
+
+
 def _guest_view(guest_type: str | None, user_type: str) -> str | None:
     """One source's guest type (lowercased): its own, else ``internalguest`` for a
     local guest (userType ``Guest``), else ``None`` (a member)."""
@@ -174,6 +215,8 @@ def _scoped_roles(index: CompiledTenant, session: SessionState,
     """The roles the user holds (or is eligible for) only below the tenant: from the
     directory, and through the role-assignable groups the user is in."""
     entry = index.directory.get(ascii_lower(session.user.id))
+    if not index.group_scoped_roles:
+        return entry.scoped_roles if entry is not None else ()
     found = list(entry.scoped_roles) if entry is not None else []
     known = set(found)
     for group in sorted(groups & index.group_scoped_roles.keys()):
@@ -185,23 +228,26 @@ def _grants(index: CompiledTenant, roles: Iterable[str], permission: Permission)
     return index.role_grants_permission(roles, permission)
 
 
-def _authorization(index: CompiledTenant, entry: UserEntry, permission: Permission,
-                   scope: str | None) -> bool | None:
-    """Step 2, remembered per user: ``True`` when an active role grants the
-    permission, ``False`` when only an eligible (PIM) role does, ``None`` when none.
-    A role held below the tenant counts only when ``scope`` (lowercased) is its
-    scope."""
-    key = (permission.key, scope)
-    if key in entry.authorized:
-        return entry.authorized[key]
+def _holds(granting: frozenset[str], roles: frozenset[str]) -> bool:
+    """Whether one of ``roles`` is among ``granting`` (lowercased (ASCII) role keys),
+    compared on lowercased ids."""
+    if not roles or not granting:
+        return False
+    return not granting.isdisjoint(roles) or any(ascii_lower(r) in granting for r in roles)
+
+
+def _authorization(act: _Action, entry: UserEntry, scope: str | None) -> bool | None:
+    """Step 2: ``True`` when an active role grants the action's permission,
+    ``False`` when only an eligible (PIM) role does, ``None`` when none. A role held
+    below the tenant counts only when ``scope`` (lowercased) is its scope."""
+    granting = act.granting
     active, eligible = entry.active, entry.eligible
     if scope is not None and entry.scoped:
         active = active | {r.role_id for r in entry.scoped if r.active and r.scope == scope}
         eligible = eligible | {r.role_id for r in entry.scoped
                                if not r.active and r.scope == scope}
-    granted = True if _grants(index, active, permission) else \
-        False if _grants(index, eligible, permission) else None
-    return remember(entry.authorized, key, granted)
+    return True if _holds(granting, active) else \
+        False if _holds(granting, eligible) else None
 
 
 def _out_of_scope(index: CompiledTenant, entry: UserEntry, permission: Permission,
@@ -237,13 +283,29 @@ def _user_entry(index: CompiledTenant, session: SessionState) -> UserEntry:
     user = session.user
     key = (user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
            user.guest_or_external_user_type, user.home_tenant_id)
-    cache: dict[object, UserEntry] = _table(index, "users")
+    cache: dict[object, UserEntry] = index.caches["users"]
     entry = cache.get(key)
     if entry is None:
-        facts, active, eligible = _user_facts(index, session)
-        entry = remember(cache, key, UserEntry(facts, active, eligible,
-                                               _scoped_roles(index, session, facts.groups)))
+        uid = ascii_lower(user.id)
+        found: DirectoryEntry | None = index.directory.get(uid)
+        known = None if found is None else _directory_facts(index, found, user, uid)
+        if known is not None and not index.group_scoped_roles:
+            assert found is not None
+            facts, active, eligible = known
+            scoped = found.scoped_roles
+        else:
+            facts, active, eligible = known or _user_facts(index, session)
+            scoped = _scoped_roles(index, session, facts.groups)
+        entry = remember(cache, key, UserEntry(facts, active, eligible, scoped),
+                         chars=_user_key_chars(user))
     return entry
+
+
+def _user_key_chars(user: User) -> int:
+    """:func:`~protected_actions.engine._memo.key_chars` of :func:`_user_entry`'s key."""
+    return (len(user.id) + sum(map(len, user.member_of)) + sum(map(len, user.roles))
+            + sum(map(len, user.eligible_roles)) + len(user.user_type)
+            + len(user.guest_or_external_user_type or "") + len(user.home_tenant_id or ""))
 
 
 def _cached_user_facts(index: CompiledTenant, session: SessionState
@@ -284,115 +346,61 @@ def _trace(index: CompiledTenant, session: SessionState, facts: UserFacts, kind:
                       trace_verdicts)
 
 
-def _combine(evals: list[_PolicyEval], session: SessionState, *, claims_capable: bool
-             ) -> tuple[Outcome, list[Reason], tuple[Requirement, ...]]:
-    applying = [e for e in evals if e.applies]
-    blocked = [e for e in applying if e.grant is not None and e.grant.blocked]
-    if blocked:
-        return Outcome.DENY, [Reason(code=ReasonCode.BLOCKED_BY_POLICY, policy_id=e.cp.id,
-                                     message=f"blocked by policy {e.cp.policy.display_name!r}")
-                              for e in blocked], ()
-    unmet = [e for e in applying if e.grant is not None and e.grant.unmet]
-    if not unmet:
-        code = ReasonCode.ALL_POLICIES_SATISFIED if applying else ReasonCode.NO_POLICY_APPLIES
-        text = (f"all {len(applying)} applying policies are satisfied" if applying
-                else "no enforced policy applies")
-        return Outcome.ALLOW, [Reason(code=code, message=text)], ()
-    requirements = tuple(sorted((r for e in unmet for r in e.grant.unmet),  # type: ignore[union-attr]
-                                key=Requirement.sort_key))
-    hard = [e for e in unmet if not e.grant.is_interactive]  # type: ignore[union-attr]
-    if hard:
-        return Outcome.DENY, [Reason(
-            code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE, policy_id=e.cp.id,
-            message="needs " + e.grant.hard_text)  # type: ignore[union-attr]
-            for e in hard], requirements
-    legacy = ascii_lower(session.client_app_type) in LEGACY_CLIENT_TYPES
-    if legacy or not claims_capable:
-        why = (f"the {session.client_app_type} client cannot be prompted" if legacy
-               else "the client cannot handle a claims challenge")
-        return Outcome.DENY, [Reason(code=ReasonCode.CLIENT_CANNOT_STEP_UP,
-                                     message=f"{why}; it would need: "
-                                     + "; ".join(r.describe() for r in requirements))], \
-            requirements
-    return Outcome.CHALLENGE, [Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=e.cp.id,
-                                      message="step up: " + e.grant.unmet_text)  # type: ignore[union-attr]
-                               for e in unmet], requirements
-
-
-def _side_reasons(evals: list[_PolicyEval]) -> list[Reason]:
-    out = []
-    for e in evals:
-        if not e.applies:
-            continue
-        if e.undetermined:
-            out.append(Reason(code=ReasonCode.UNDETERMINED_CONDITION, policy_id=e.cp.id,
-                              message="; ".join(e.undetermined)))
-        flt = e.cp.device_filter
-        if flt is not None and flt.error is not None:
-            out.append(Reason(code=ReasonCode.POLICY_ISSUE, policy_id=e.cp.id,
-                              message=f"device filter: {flt.error}"))
-        if e.cp.state == "unknown":
-            out.append(Reason(code=ReasonCode.UNKNOWN_POLICY_STATE, policy_id=e.cp.id,
-                              message=f"unknown state {e.cp.policy.state!r} treated as enabled"))
-    return out
-
-
-def _build_body(applying: Applying, session: SessionState, verdicts: Verdicts | None,
-                acrs: tuple[str, ...], *, claims_capable: bool) -> Body:
-    """Steps 5-6 for the policies that apply (each with its undetermined texts);
-    ``verdicts`` are the session's grant verdicts by grant shape (``None`` when an
-    applying block decides without them)."""
-    if verdicts is None or any(cp.block for cp, _ in applying):
-        # Any applying block decides the outcome (step 6): no other grant matters.
-        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                             details=(), grant=_BLOCKED if cp.block else None)
-                 for cp, undetermined in applying]
-    else:
-        evals = [_PolicyEval(cp=cp, applies=True, reason=None, undetermined=undetermined,
-                             details=(), grant=remembered_grant(cp, session,
-                                                                verdicts[cp.grant_shape]))
-                 for cp, undetermined in applying]
-    outcome, reasons, requirements = _combine(evals, session, claims_capable=claims_capable)
-    reasons += _side_reasons(evals)
-    challenge = Challenge(acrs=acrs, requirements=requirements) \
-        if outcome is Outcome.CHALLENGE else None
-    return Body(outcome, tuple(sorted(reasons, key=Reason.sort_key)), challenge,
-                not any(e.undetermined for e in evals))
-
-
 def _decide(index: CompiledTenant, session: SessionState, entry: UserEntry,
-            candidates: Candidates, *, kind: str, target: str, decision_target: str,
+            candidates: Candidates, kind: str, target: str, decision_target: str,
             context_id: str | None, claims_capable: bool) -> Decision:
     """Steps 4-6: the plan for the user, the grant verdicts for the session, and the
     body they give (each remembered; see :mod:`protected_actions.engine.plans`)."""
-
     plan = entry.plans.get(candidates)
     if plan is None:
-        plan = remember(entry.plans, candidates, candidates.plan(entry.facts, partial(
-            Request, index=index, session=session, user=entry.facts, target_kind=kind,
-            target=target, decision_target=decision_target)))
-    applying = plan.fixed
+        plan = remember(entry.plans, candidates, candidates.plan(
+            entry.facts, index, session, kind, target, decision_target), chars=0)
     condition_key: tuple[object, ...] = ()
-    if applying is None:
+    if plan.fixed is None:
         applying, condition_key = plan.applying(Request(
             index=index, session=session, user=entry.facts, target_kind=kind, target=target,
             decision_target=decision_target))
-    if kind == "userAction" and index.registration_variants:
-        applying = _prefer_registration_strengths(index, applying, target)
     table: Verdicts | None = None
     if plan.fixed_block:
         key: object = condition_key
     else:
-        table = grant_table(index, session)
-        verdicts = plan.pick(table) if plan.pick is not None else None
-        key = (condition_key, verdicts, session.client_app_type, claims_capable)
+        grants: GrantTables = index.caches.get("grants") or grant_tables(index)
+        table = grants.verdicts(session)
+        pick = plan.pick
+        key = (condition_key, pick(table) if pick is not None else None,
+               session.client_app_type, claims_capable)
     body = plan.bodies.get(key)
     if body is None:
-        body = remember(plan.bodies, key, _build_body(applying, session, table, candidates.acrs,
-                                                      claims_capable=claims_capable))
+        if plan.fixed is not None:
+            applying = plan.fixed
+        own = applying
+        if kind == "userAction" and index.registration_variants:
+            applying = _prefer_registration_strengths(index, applying, target)
+        body = remember(plan.bodies, key, _shared_body(
+            index, session, candidates, applying, table, claims_capable=claims_capable,
+            shared=applying is own))
     return _decision(body.outcome, body.reasons, decision_target, session.user.id, context_id,
                      body.challenge, body.complete,
                      _trace(index, session, entry.facts, kind, target, decision_target))
+
+
+def _shared_body(index: CompiledTenant, session: SessionState, candidates: Candidates,
+                 applying: Applying, table: Verdicts | None, *, claims_capable: bool,
+                 shared: bool) -> Body:
+    """The body for a plan's new key: from the candidates' bodies when another plan
+    gave one with the same :func:`body_key` (``shared``: the applying policies are
+    the tenant's own), else built."""
+    if not shared:
+        return build_body(applying, session, table, candidates.acrs,
+                          claims_capable=claims_capable)
+    satisfied = 0 if table is None else grant_tables(index).satisfied(table, session)
+    key = body_key(applying, table, satisfied, session.client_app_type, claims_capable)
+    body = candidates.bodies.get(key)
+    if body is None:
+        body = remember(candidates.bodies, key, build_body(
+            applying, session, table, candidates.acrs, claims_capable=claims_capable,
+            satisfied=satisfied))
+    return body
 
 
 def _prefers(index: CompiledTenant, cps: Iterable[CompiledPolicy], target: str) -> bool:
@@ -421,11 +429,13 @@ class _Action:
     """What an action asks of every user: its permission, the context protecting it,
     the candidates on that context, and the reasons of the early answers."""
 
-    __slots__ = ("candidates", "complete", "context_id", "early", "not_active",
+    __slots__ = ("candidates", "complete", "context_id", "early", "granting", "not_active",
                  "not_authorized", "permission")
 
     def __init__(self, index: CompiledTenant, permission: Permission) -> None:
         self.permission = permission
+        #: the roles (lowercased (ASCII) ids and template ids) that grant the permission
+        self.granting = index.roles_granting(permission)
         context_id = self.context_id = index.context_for(permission)
         self.not_active = (Reason(code=ReasonCode.ROLE_NOT_ACTIVE, message=(
             f"only an eligible role grants {permission}: activate it first")),)
@@ -543,30 +553,48 @@ def evaluate(tenant: Tenant, session: SessionState, action: str | Permission, *,
     :raises InvalidModelError: ``tenant``, ``session`` or ``scope`` is not what it
         must be.
     """
-    _check_inputs(tenant, session)
-    scope_key = _scope_key(scope)
-    index = compiled(tenant)
-    act = _action(index, action)
-    entry = _user_entry(index, session)
-    permission = act.permission
+    if type(tenant) is not Tenant or type(session) is not SessionState:
+        _check_inputs(tenant, session)  # raises unless they are (a subclass is one)
+    scope_key = None if scope is None else _scope_key(scope)
+    # The hot path, inlined: the index, the action and the user entry are one dict
+    # lookup each when known (compiled, _action and _user_entry otherwise).
+    index: CompiledTenant = tenant._derived.get(INDEX_KEY) or compiled(tenant)
+    caches = index.caches
+    try:
+        act: _Action | None = caches["actions"].get(action)
+    except TypeError:  # unhashable: _action says why
+        act = None
+    if act is None:
+        act = _action(index, action)
+    user = session.user
+    entry: UserEntry | None = caches["users"].get((  # _user_entry's key
+        user.id, user.member_of, user.roles, user.eligible_roles, user.user_type,
+        user.guest_or_external_user_type, user.home_tenant_id))
+    if entry is None:
+        entry = _user_entry(index, session)
     early = act.early
     complete = act.complete
-    if check_authorization:
-        granted = _authorization(index, entry, permission, scope_key)
+    if check_authorization and ((scope_key is not None and entry.scoped)
+                                or act.granting.isdisjoint(entry.active)):
+        # Not granted by an active tenant-wide role as written: step 2 in full.
+        granted = _authorization(act, entry, scope_key)
         if granted is not True:
+            missed = _out_of_scope(index, entry, act.permission, scope_key) \
+                if entry.scoped else ()
             early = Outcome.DENY, act.not_active if granted is False else (
-                _out_of_scope(index, entry, permission, scope_key) or act.not_authorized)
+                missed or act.not_authorized)
             complete = True
-    decision_target = permission.value
+    decision_target = act.permission.value
     context_id = act.context_id
-    if early is not None or act.candidates is None:
-        assert early is not None
-        return _decision(early[0], early[1], decision_target, session.user.id, context_id,
-                         None, complete, _trace(index, session, entry.facts, "context",
+    candidates = act.candidates
+    if early is None and candidates is not None:
+        return _decide(index, session, entry, candidates, "context",
+                       context_id or decision_target, decision_target, context_id,
+                       session.supports_claims_challenge)
+    assert early is not None
+    return _decision(early[0], early[1], decision_target, user.id, context_id,
+                     None, complete, _trace(index, session, entry.facts, "context",
                                             context_id or decision_target, decision_target))
-    return _decide(index, session, entry, act.candidates, kind="context",
-                   target=context_id or decision_target, decision_target=decision_target,
-                   context_id=context_id, claims_capable=session.supports_claims_challenge)
 
 
 def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Decision:
@@ -595,9 +623,8 @@ def evaluate_sign_in(tenant: Tenant, session: SessionState, target: str) -> Deci
         known = remember(targets, target, sign_in_target(target))
     kind, target = known
     entry = _user_entry(index, session)
-    return _decide(index, session, entry, _candidates(index, kind, target), kind=kind,
-                   target=target, decision_target=target, context_id=None,
-                   claims_capable=True)
+    return _decide(index, session, entry, _candidates(index, kind, target), kind, target,
+                   target, None, True)
 
 
 def evaluate_auth_context(tenant: Tenant, session: SessionState, context_id: str) -> Decision:
@@ -614,5 +641,5 @@ def evaluate_auth_context(tenant: Tenant, session: SessionState, context_id: str
     index = compiled(tenant)
     entry = _user_entry(index, session)
     return _decide(index, session, entry, _candidates(index, "context", context_id),
-                   kind="context", target=context_id, decision_target=context_id,
-                   context_id=context_id, claims_capable=session.supports_claims_challenge)
+                   "context", context_id, context_id, context_id,
+                   session.supports_claims_challenge)

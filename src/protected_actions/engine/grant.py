@@ -20,7 +20,7 @@ from protected_actions.model.vocabulary import ascii_lower
 
 from ._memo import remember
 from .compile import CompiledControl, CompiledPolicy
-from .decision import Control, ControlKind, Requirement
+from .decision import Control, ControlKind, Reason, ReasonCode, Requirement
 
 __all__ = ["GrantResult", "evaluate_grant", "grant_verdict", "password_changed_this_sign_in",
            "remembered_grant"]
@@ -48,6 +48,11 @@ class GrantResult:
         return all(r.is_interactive for r in self.unmet)
 
     @cached_property
+    def keyed_unmet(self) -> tuple[tuple[tuple[tuple[int, str, str], str], Requirement], ...]:
+        """The unmet requirements, each with its :meth:`Requirement.sort_key`."""
+        return tuple((r.sort_key(), r) for r in self.unmet)
+
+    @cached_property
     def unmet_text(self) -> str:
         """The unmet requirements, described: ``MFA (policy p1); ...``."""
         return "; ".join(r.describe() for r in self.unmet)
@@ -56,6 +61,19 @@ class GrantResult:
     def hard_text(self) -> str:
         """The unmet requirements no prompt can satisfy, described."""
         return "; ".join(r.describe() for r in self.unmet if not r.is_interactive)
+
+    @cached_property
+    def step_up_reason(self) -> Reason:
+        """``STEP_UP_REQUIRED`` for an unmet grant (made once per grant; its policy is
+        the one its requirements name)."""
+        return Reason(code=ReasonCode.STEP_UP_REQUIRED, policy_id=self.unmet[0].policy_id,
+                      message="step up: " + self.unmet_text)
+
+    @cached_property
+    def hard_reason(self) -> Reason:
+        """``REQUIREMENT_NOT_INTERACTIVE`` for an unmet grant (as :attr:`step_up_reason`)."""
+        return Reason(code=ReasonCode.REQUIREMENT_NOT_INTERACTIVE,
+                      policy_id=self.unmet[0].policy_id, message="needs " + self.hard_text)
 
 
 _BLOCKED = GrantResult(blocked=True, unmet=(), satisfied=())

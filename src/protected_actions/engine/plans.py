@@ -3,17 +3,19 @@
 What a decision depends on changes at different rates, so each part is computed once
 for everything that shares it:
 
+* per action: the roles that grant its permission (step 2 is then a set test);
 * per target (an auth context, an application, a user action): the enforced
   candidate policies, with an inverted index of their user conditions
   (:class:`Candidates`);
-* per user: the directory facts, which permissions their roles grant, and which
-  candidates their user condition keeps (:class:`UserEntry`). Users kept by the same
-  candidates share one :class:`Plan`;
+* per user: the directory facts and which candidates their user condition keeps
+  (:class:`UserEntry`). Users kept by the same candidates share one :class:`Plan`;
 * per session: an evidence signature (each authentication's methods and the
   sign-in-frequency windows it falls in; device, app, password and terms-of-use
   facts) and, per signature, every grant shape's verdict: which controls are met and
   whether an authentication is fresh (:func:`grant_table`);
-* per plan and verdicts: the decision's body (outcome, reasons, challenge, complete).
+* per plan and verdicts: the decision's body (outcome, reasons, challenge, complete),
+  itself shared by every plan whose blocking and unmet policies are the same
+  (:func:`protected_actions.engine.body.body_key`).
 
 Every table is the memo of a pure function, keyed on everything its value depends
 on, so a remembered answer is the one the full computation gives; tables are bounded
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from functools import reduce
+from itertools import repeat
+from operator import itemgetter, or_
 from typing import Any
 
 from protected_actions.model.session import SessionState
@@ -35,9 +39,10 @@ from ._memo import MemoTable, remember
 from .compile import CompiledPolicy, CompiledTenant, ScopedRole
 from .conditions import CHECKS_BY_NAME, Request, UserFacts, check_users
 from .decision import Challenge, ControlKind, Outcome, Reason
-from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in
+from .grant import ZERO, elapsed, grant_verdict, password_changed_this_sign_in, remembered_grant
 
-__all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table"]
+__all__ = ["Body", "Candidates", "GrantTables", "Plan", "UserEntry", "grant_table",
+           "grant_tables"]
 
 _UNDECIDABLE = "undecidable"
 
@@ -48,7 +53,7 @@ Applying = tuple[tuple[CompiledPolicy, tuple[str, ...]], ...]
 class UserEntry:
     """One user's standing in the compiled tenant, with its per-user memo tables."""
 
-    __slots__ = ("active", "authorized", "eligible", "facts", "plans", "scoped")
+    __slots__ = ("active", "eligible", "facts", "plans", "scoped")
 
     def __init__(self, facts: UserFacts, active: frozenset[str],
                  eligible: frozenset[str], scoped: tuple[ScopedRole, ...] = ()) -> None:
@@ -57,9 +62,6 @@ class UserEntry:
         self.eligible = eligible
         #: roles held (or eligible) only below the tenant, with their scope
         self.scoped = scoped
-        #: (permission key, scope) -> True (an active role grants it), False (only an
-        #: eligible one does), None (no role does)
-        self.authorized: dict[tuple[str, str | None], bool | None] = MemoTable()
         self.plans: dict[Candidates, Plan] = MemoTable()
 
 
@@ -88,13 +90,21 @@ class Plan:
         #: (policy, texts before the session checks, session checks, texts after them),
         #: in candidate (policy id) order
         self.entries = tuple(entries)
-        #: what applies when no entry has session checks, else ``None``
-        self.fixed: Applying | None = None
-        if not any(checks for _, _, checks, _ in self.entries):
-            self.fixed = tuple((cp, head + tail) for cp, head, _, tail in self.entries)
+        fixed: list[tuple[CompiledPolicy, tuple[str, ...]]] | None = []
         #: an applying block that needs no session fact decides without grants
-        self.fixed_block = any(cp.block and not checks for cp, _, checks, _ in self.entries)
-        shapes = sorted({cp.grant_shape for cp, _, _, _ in self.entries})
+        self.fixed_block = False
+        found: set[int] = set()
+        for cp, head, checks, tail in self.entries:  # one pass (a plan is built per mask)
+            found.add(cp.grant_shape)
+            if checks:
+                fixed = None
+            else:
+                self.fixed_block = self.fixed_block or cp.block
+                if fixed is not None:
+                    fixed.append((cp, head + tail if tail else head))
+        #: what applies when no entry has session checks, else ``None``
+        self.fixed: Applying | None = None if fixed is None else tuple(fixed)
+        shapes = sorted(found)
         self.pick: Callable[[Verdicts], object] | None = \
             itemgetter(*shapes) if shapes else None
         self.bodies: dict[object, Body] = MemoTable()
@@ -120,6 +130,9 @@ class Plan:
         return tuple(out), tuple(key)
 
 
+_ZEROS = repeat(0)  # the default of every inverted-index lookup (map stops at the keys)
+
+
 def _add(index: dict[str, int], keys: frozenset[str], bit: int) -> None:
     for key in keys:
         index[key] = index.get(key, 0) | bit
@@ -131,13 +144,23 @@ class Candidates:
     conditions: for each user, group and role, the policies that include or exclude
     it, as bit masks."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
-                 "_include", "_plans", "_simple", "acrs", "policies", "texts")
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_checks", "_complex", "_entries",
+                 "_exclude", "_include", "_plans", "_simple", "_undecidable", "acrs", "bodies",
+                 "policies", "texts")
 
     def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
                  acrs: tuple[str, ...]) -> None:
         self.policies = tuple(cp for cp, _ in policies)
         self.texts = tuple(texts for _, texts in policies)
+        #: each policy's session checks (its undecidable parts are read once per plan)
+        self._checks = tuple(tuple(c for c in cp.checks if c != _UNDECIDABLE)
+                             for cp in self.policies)
+        #: each policy's plan entry when neither its user nor its undecidable parts
+        #: add a text, and the policies whose undecidable parts do
+        self._entries = tuple((cp, texts, checks, ()) for cp, texts, checks in zip(
+            self.policies, self.texts, self._checks, strict=True))
+        self._undecidable = sum(1 << position for position, cp in enumerate(self.policies)
+                                if _UNDECIDABLE in cp.checks)
         self.acrs = acrs
         self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
         self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
@@ -164,6 +187,9 @@ class Candidates:
                 _add(index[2], roles, bit)
         self._complex = tuple(complex_)
         self._plans: dict[object, Plan] = MemoTable()
+        #: bodies shared by every plan, keyed by what a body reads (see
+        #: :func:`protected_actions.engine.body.body_key`)
+        self.bodies: dict[object, Body] = MemoTable()
 
     def _mask(self, facts: UserFacts) -> int:
         """The simple policies whose user condition keeps the user (same rule as
@@ -172,27 +198,29 @@ class Candidates:
         exc_users, exc_groups, exc_roles = self._exclude
         include = self._all_users | inc_users.get(facts.id, 0)
         exclude = exc_users.get(facts.id, 0)
-        if facts.groups:
-            include |= self._any_group
-            for group in facts.groups:
-                include |= inc_groups.get(group, 0)
-        if facts.role_keys:
-            include |= self._any_role
-            for role in facts.role_keys:
-                include |= inc_roles.get(role, 0)
+        groups, roles = facts.groups, facts.role_keys
+        if groups:
+            include |= self._any_group | reduce(or_, map(inc_groups.get, groups, _ZEROS), 0)
+        if roles:
+            include |= self._any_role | reduce(or_, map(inc_roles.get, roles, _ZEROS), 0)
         # Exclusions read only what every source agrees on (UserFacts.exclusion_*).
-        groups = facts.groups if facts.exclusion_groups is None else facts.exclusion_groups
-        for group in groups:
-            exclude |= exc_groups.get(group, 0)
-        roles = facts.role_keys if facts.exclusion_role_keys is None \
-            else facts.exclusion_role_keys
-        for role in roles:
-            exclude |= exc_roles.get(role, 0)
+        if facts.exclusion_groups is not None:
+            groups = facts.exclusion_groups
+        if facts.exclusion_role_keys is not None:
+            roles = facts.exclusion_role_keys
+        exclude |= reduce(or_, map(exc_groups.get, groups, _ZEROS), 0) | \
+            reduce(or_, map(exc_roles.get, roles, _ZEROS), 0)
         return include & ~exclude & self._simple
 
-    def plan(self, facts: UserFacts, request: Callable[[], Request]) -> Plan:
-        """The plan for a user (``request`` makes the request the guest and workload
-        identity checks read)."""
+    def plan(self, facts: UserFacts, index: CompiledTenant, session: SessionState,
+             kind: str, target: str, decision_target: str) -> Plan:
+        """The plan for a user (the other arguments make the request the guest and
+        workload identity checks read, when one does)."""
+
+        def request() -> Request:
+            return Request(index=index, session=session, user=facts, target_kind=kind,
+                           target=target, decision_target=decision_target)
+
         mask = self._mask(facts)
         user_texts: dict[int, tuple[str, ...]] = {}
         if self._complex:
@@ -203,19 +231,30 @@ class Candidates:
                     mask |= bit
                     if verdict is None:
                         user_texts[bit] = (text,)
-        key = (mask, tuple(sorted(user_texts.items())))
+        # A mask alone when no text is undetermined (an int never equals a tuple).
+        key: object = (mask, tuple(sorted(user_texts.items()))) if user_texts else mask
         plan = self._plans.get(key)
         if plan is None:
-            entries = []
-            for position, cp in enumerate(self.policies):
-                bit = 1 << position
-                if mask & bit:
-                    checks = tuple(c for c in cp.checks if c != _UNDECIDABLE)
-                    head = user_texts.get(bit, ()) + self.texts[position]
-                    tail: tuple[str, ...] = ()
-                    if _UNDECIDABLE in cp.checks:
-                        tail = (CHECKS_BY_NAME[_UNDECIDABLE][1](cp, request())[1],)
-                    entries.append((cp, head, checks, tail))
+            entries: list[tuple[CompiledPolicy, tuple[str, ...], tuple[str, ...],
+                                tuple[str, ...]]] = []
+            rest = mask
+            if not user_texts and not rest & self._undecidable:
+                base = self._entries
+                while rest:  # the kept positions, in order, as they are
+                    bit = rest & -rest
+                    rest ^= bit
+                    entries.append(base[bit.bit_length() - 1])
+            while rest:  # the kept positions, in order
+                bit = rest & -rest
+                rest ^= bit
+                position = bit.bit_length() - 1
+                cp = self.policies[position]
+                checks = self._checks[position]
+                head = user_texts.get(bit, ()) + self.texts[position]
+                tail: tuple[str, ...] = ()
+                if _UNDECIDABLE in cp.checks:
+                    tail = (CHECKS_BY_NAME[_UNDECIDABLE][1](cp, request())[1],)
+                entries.append((cp, head, checks, tail))
             plan = remember(self._plans, key, Plan(entries))
         return plan
 
@@ -229,7 +268,8 @@ class GrantTables:
     so on. Sessions with one signature get one verdict per shape.
     """
 
-    __slots__ = ("_device", "_other", "_reads_auth", "_tables", "shapes", "windows")
+    __slots__ = ("_device", "_other", "_reads_auth", "_satisfied", "_tables", "shapes",
+                 "windows")
 
     def __init__(self, index: CompiledTenant) -> None:
         reps: dict[int, CompiledPolicy] = {}
@@ -243,6 +283,7 @@ class GrantTables:
         self._device = bool(kinds & _DEVICE_KINDS)
         self._other = bool(kinds - _AUTH_KINDS - _DEVICE_KINDS)
         self._tables: dict[object, Verdicts] = MemoTable()
+        self._satisfied: dict[Verdicts, int] = MemoTable()
 
     def signature(self, session: SessionState) -> tuple[object, ...]:
         """Everything about ``session`` the tenant's grant controls and sign-in
@@ -258,17 +299,25 @@ class GrantTables:
         auths: tuple[object, ...] = ()
         if self._reads_auth:
             windows = self.windows
-            auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO, bisect_right(windows, age))
-                          for a in session.authentications
-                          for age in (elapsed(at, a.at),))
+            given = session.authentications
+            if len(given) == 1:  # the common case, without a generator
+                (a,) = given
+                age = elapsed(at, a.at)
+                auths = ((a.methods, a.fido2_aaguid, age >= ZERO, bisect_right(windows, age)),)
+            elif given:
+                auths = tuple((a.methods, a.fido2_aaguid, age >= ZERO,
+                               bisect_right(windows, age))
+                              for a in given for age in (elapsed(at, a.at),))
         device: tuple[bool, bool] | None = None
         if self._device:
             found = session.device
             flow = session.authentication_flow
-            usable = found is not None and not (
-                flow is not None and ascii_lower(flow) == "devicecodeflow")
-            device = (usable and found.is_compliant is True,  # type: ignore[union-attr]
-                      usable and found.is_hybrid_joined)  # type: ignore[union-attr]
+            if found is None or (flow is not None and ascii_lower(flow) == "devicecodeflow"):
+                device = (False, False)
+            else:
+                trust = found.trust_type  # Device.is_hybrid_joined, read without a call
+                device = (found.is_compliant is True,
+                          trust is not None and ascii_lower(trust) == "serverad")
         other: tuple[object, ...] | None = None
         if self._other:
             other = (session.is_approved_client_app, session.has_app_protection_policy,
@@ -286,13 +335,33 @@ class GrantTables:
         return table
 
 
+    def satisfied(self, verdicts: Verdicts, session: SessionState) -> int:
+        """The grant shapes ``verdicts`` (the session's) satisfy, as a bit mask (bit
+        ``k`` for shape ``k``): a grant's answer is a function of its shape and
+        verdict (:func:`protected_actions.engine.grant.remembered_grant`)."""
+        known = self._satisfied.get(verdicts)
+        if known is None:
+            known = 0
+            for shape, cp in enumerate(self.shapes):
+                verdict = verdicts[shape]
+                if verdict is not None and remembered_grant(cp, session, verdict).is_satisfied:
+                    known |= 1 << shape
+            known = remember(self._satisfied, verdicts, known)
+        return known
+
+
 _AUTH_KINDS = frozenset({ControlKind.MFA, ControlKind.AUTHENTICATION_STRENGTH})
 _DEVICE_KINDS = frozenset({ControlKind.COMPLIANT_DEVICE, ControlKind.DOMAIN_JOINED_DEVICE})
 
 
-def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
-    """Every grant shape's verdict for the session, indexed by shape number."""
+def grant_tables(index: CompiledTenant) -> GrantTables:
+    """The index's :class:`GrantTables` (made on first use)."""
     tables: GrantTables | None = index.caches.get("grants")
     if tables is None:
         tables = index.caches["grants"] = GrantTables(index)
-    return tables.verdicts(session)
+    return tables
+
+
+def grant_table(index: CompiledTenant, session: SessionState) -> Verdicts:
+    """Every grant shape's verdict for the session, indexed by shape number."""
+    return grant_tables(index).verdicts(session)
