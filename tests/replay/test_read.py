@@ -241,3 +241,41 @@ def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
     started = read_sign_ins(HANDWRITTEN_GRAPH)
     next(started)
     assert started.started
+
+
+@pytest.mark.parametrize(("good", "bad", "message"), [
+    # A value equal to one read before, but of another type: 1 == True in Python.
+    ({"deviceDetail": {"deviceId": "d", "isCompliant": True}},
+     {"deviceDetail": {"deviceId": "d", "isCompliant": 1}}, "expected true or false, got 1"),
+    ({"userType": "member"}, {"userType": "member "}, "surrounding whitespace"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": 1}]},
+     "result: expected a string, got int"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"}, "p2"]},
+     "appliedConditionalAccessPolicies[1]: expected an object"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": ["P"]}]},
+     "displayName: expected a string, got list"),
+])
+def test_parts_read_before_are_reused_only_for_the_same_text(
+        good: dict[str, Any], bad: dict[str, Any], message: str) -> None:
+    first, again = sign_in(_base(**good), "x", 1), sign_in(_base(**good), "x", 2)
+    # Read once: the second record's parts are the first's.
+    assert again.recorded is first.recorded and again.session.user is first.session.user
+    assert again.session.device is first.session.device
+    with pytest.raises(RecordError) as caught:
+        sign_in(_base(**bad), "x", 3)
+    assert message in str(caught.value)
+
+
+def test_chunks_of_lines_are_bounded_in_text(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    line = json.dumps(_base()) + "\n"
+    path.write_text(line * 10)
+    chunks = list(read_sign_ins(path).chunks(4, max_bytes=3 * len(line)))
+    assert [len(c.lines) for c in chunks] == [3, 3, 3, 1]  # type: ignore[union-attr]
+    assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
+    assert [len(c.lines) for c in read_sign_ins(path).chunks(4)] == [4, 4, 2]  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.replay import (
@@ -27,6 +28,7 @@ from protected_actions.replay import (
     read_sign_ins,
     replay,
 )
+from protected_actions.replay import run as replay_run
 from protected_actions.replay.judge import outcome
 from protected_actions.replay.synthetic import synthetic_sign_ins
 from protected_actions.samples import sample_sign_ins, sample_tenant
@@ -237,3 +239,25 @@ def test_workers_must_be_a_positive_number() -> None:
         replay(sample_tenant(), [], workers=True)  # type: ignore[arg-type]
     with pytest.raises(pa.InvalidModelError):
         replay({}, [])  # type: ignore[arg-type]
+
+
+def test_only_the_kept_examples_are_explained(synthetic_log: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    proposed = enforced_countries_tenant()
+    explained: list[str] = []
+    real = replay_run.replayed
+
+    def counting(tenant: pa.Tenant, record: SignIn) -> Any:
+        explained.append(record.where)
+        return real(tenant, record)
+
+    monkeypatch.setattr(replay_run, "replayed", counting)
+    report = replay(proposed, read_sign_ins(synthetic_log))
+    kept = {e["where"] for cell in report.examples.values() for e in cell}
+    assert report.disagree == 400 and sorted(explained) == sorted(kept)  # once each
+    for (_verdict, policy_id), examples in report.examples.items():
+        for example in examples:
+            record = next(r for r in read_sign_ins(synthetic_log)
+                          if isinstance(r, SignIn) and r.where == example["where"])
+            trace = real(proposed, record).policies[policy_id.casefold()]
+            assert example["explanation"] == list(trace.details)

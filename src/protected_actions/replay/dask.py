@@ -24,7 +24,7 @@ from protected_actions.model.tenant import Tenant
 
 from .read import Record, records_from_lines
 from .reports import AgreementReport, ImpactReport
-from .run import agreement_of, impact_of
+from .run import agreement_of, explain_examples, impact_of
 
 __all__ = ["impact_bag", "replay_bag", "sign_in_bag"]
 
@@ -76,7 +76,7 @@ def _tenant(token: str, tenant: Tenant) -> Tenant:
 
 def _agreement_partition(token: str, tenant: Tenant, partition: Iterable[Any]
                          ) -> list[AgreementReport]:
-    return [agreement_of(_tenant(token, tenant), _records(partition))]
+    return [agreement_of(_tenant(token, tenant), _records(partition), explain=False)]
 
 
 def _impact_partition(token: str, current: Tenant, proposed: Tenant, partition: Iterable[Any]
@@ -91,7 +91,7 @@ def replay_bag(tenant: Tenant, bag: Any, **compute: Any) -> AgreementReport:
     token = uuid.uuid4().hex
     parts = bag.map_partitions(partial(_agreement_partition, token, tenant)).compute(
         **compute)
-    return AgreementReport.combine(parts)
+    return explain_examples(tenant, AgreementReport.combine(parts))
 
 
 def impact_bag(current: Tenant, proposed: Tenant, bag: Any, **compute: Any) -> ImpactReport:

@@ -9,7 +9,7 @@ whichever target brought the policy in).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime
 
 import attrs
@@ -21,8 +21,8 @@ from protected_actions.model.tenant import Tenant
 
 from .records import SignIn
 
-__all__ = ["MEMO_SIZE", "Replayed", "Verdicts", "decisions", "fact_key", "outcome", "replayed",
-           "verdicts"]
+__all__ = ["MEMO_SIZE", "Replayed", "Target", "Verdicts", "decisions", "fact_key", "outcome",
+           "replayed", "session_key", "targets", "verdicts"]
 
 
 def __dir__() -> list[str]:
@@ -103,15 +103,20 @@ def _since(at: datetime | None, now: datetime) -> object:
     return None if at is None else at - now
 
 
+def session_key(session: SessionState) -> Hashable:
+    """Every fact of ``session``, with times relative to the sign-in (a decision
+    reads ages, never the clock)."""
+    s = session
+    return (tuple(getattr(s, name) for name in _TIMELESS),
+            tuple((a.methods, a.fido2_aaguid, a.at - s.at) for a in s.authentications),
+            _since(s.password_changed_at, s.at))
+
+
 def fact_key(record: SignIn) -> Hashable:
     """What the engine's answer depends on: the target and every session fact, with
     times relative to the sign-in (a decision reads ages, never the clock), so
     sign-ins that differ only in when they happened share one evaluation."""
-    s = record.session
-    return (record.resource, record.auth_contexts,
-            tuple(getattr(s, name) for name in _TIMELESS),
-            tuple((a.methods, a.fido2_aaguid, a.at - s.at) for a in s.authentications),
-            _since(s.password_changed_at, s.at))
+    return (record.resource, record.auth_contexts, session_key(record.session))
 
 
 def _memo(tenant: Tenant) -> dict[Hashable, Verdicts]:
@@ -123,6 +128,63 @@ def _memo(tenant: Tenant) -> dict[Hashable, Verdicts]:
     return found[1]
 
 
+Target = tuple[bool, str]
+"""What one evaluation is for: ``(False, resource)`` or ``(True, auth context id)``."""
+
+
+def targets(record: SignIn) -> tuple[Target, ...]:
+    """The record's resource, then each auth context it lists."""
+    return ((False, record.resource), *((True, c) for c in record.auth_contexts))
+
+
+def _decision(tenant: Tenant, session: SessionState, target: Target) -> Decision:
+    is_context, name = target
+    if is_context:
+        return evaluate_auth_context(tenant, session, name)
+    return evaluate_sign_in(tenant, session, name)
+
+
+def _policy_words(tenant: Tenant, session: SessionState, target: Target
+                  ) -> Iterable[tuple[str, str, bool]]:
+    """``(policy id, result word, undetermined)`` of every policy of ``tenant`` for
+    one target: the only place replay asks the engine for per-policy results
+    (read from the decision's per-policy trace)."""
+    return [(r.policy_id, r.result.value, _NOT_ENOUGH_INFORMATION in r.analysis_reasons)
+            for r in _decision(tenant, session, target).policies]
+
+
+_RANKS = {"notEnabled": 0, "notApplied": 1, "reportOnlyNotApplied": 1,
+          "success": 2, "reportOnlySuccess": 2}
+"""How strongly a result speaks for a policy evaluated for several targets: where it
+applies over where it does not, and a grant not met over one met (any other word:
+3)."""
+_ENFORCED_APPLIED = frozenset({"success", "failure"})
+
+
+def _evaluate(tenant: Tenant, record: SignIn) -> Verdicts:
+    index = _index(tenant)
+    cells: list[tuple[str, bool]] = [("notInTenant", False)] * len(index)
+    ranks = [-1] * len(index)
+    worst = Outcome.ALLOW
+    session = record.session
+    for target in targets(record):
+        found = _decision(tenant, session, target).outcome
+        if _SEVERITY[found] > _SEVERITY[worst]:
+            worst = found
+        for policy_id, word, undetermined in _policy_words(tenant, session, target):
+            at = index[policy_id.casefold()]
+            rank = _RANKS.get(word, 3)
+            if rank > ranks[at]:
+                ranks[at] = rank
+                cell = (word, undetermined)
+                cells[at] = _CELLS.setdefault(cell, cell)
+    if worst is not Outcome.ALLOW:
+        status = "failure"
+    else:
+        status = "success" if any(c[0] in _ENFORCED_APPLIED for c in cells) else "notApplied"
+    return Verdicts(outcome=worst, status=status, cells=tuple(cells), index=index)
+
+
 def verdicts(tenant: Tenant, record: SignIn) -> Verdicts:
     """The record's :class:`Verdicts`, remembered per distinct :func:`fact_key`."""
     memo = _memo(tenant)
@@ -131,22 +193,14 @@ def verdicts(tenant: Tenant, record: SignIn) -> Verdicts:
     if known is None:
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        full = replayed(tenant, record)
-        index = _index(tenant)
-        cells: list[tuple[str, bool]] = [("notInTenant", False)] * len(index)
-        for pid, result in full.policies.items():
-            cell = (result.result.value, full.undetermined(pid))
-            cells[index[pid]] = _CELLS.setdefault(cell, cell)
-        known = memo[key] = Verdicts(outcome=full.outcome, status=_status(full),
-                                     cells=tuple(cells), index=index)
+        known = memo[key] = _evaluate(tenant, record)
     return known
 
 
 def decisions(tenant: Tenant, record: SignIn) -> tuple[Decision, ...]:
     """The engine's decisions for the record's resource and each of its auth contexts."""
-    found = [evaluate_sign_in(tenant, record.session, record.resource)]
-    found += [evaluate_auth_context(tenant, record.session, c) for c in record.auth_contexts]
-    return tuple(found)
+    session = record.session
+    return tuple(_decision(tenant, session, target) for target in targets(record))
 
 
 def outcome(tenant: Tenant, record: SignIn) -> Outcome:

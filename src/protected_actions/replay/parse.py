@@ -15,9 +15,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from protected_actions.errors import ProtectedActionsError
 from protected_actions.model.methods import Authentication
@@ -42,6 +42,9 @@ def __dir__() -> list[str]:
     return __all__
 
 
+_V = TypeVar("_V")
+
+
 class RecordError(ValueError):
     """A record that cannot be read; the message says which property and why."""
 
@@ -58,6 +61,55 @@ _CROSS_TENANT = {s.casefold(): s for s in ("none", "b2bCollaboration", "b2bDirec
                                            "unknownFutureValue", "passthrough")}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+
+CACHE_SIZE = 4096
+"""Distinct values remembered per kind of record part (the recorded results, the
+user, the device): a part whose properties are the same strings as one read before
+is that part again, without reading it anew (each table is emptied when full)."""
+_RECORDED: dict[Hashable, tuple[RecordedPolicy, ...]] = {}
+_USERS: dict[Hashable, tuple[User, bool]] = {}
+_DEVICES: dict[Hashable, tuple[Device | None, str | None]] = {}
+_PLAIN = (str, bool, type(None))
+"""Value types a key may hold: none of them equals a value of another (``1`` would
+equal ``True``, so numbers are left out)."""
+
+
+def _remember(table: dict[Hashable, _V], key: Hashable, value: _V) -> None:
+    if len(table) >= CACHE_SIZE:
+        table.clear()
+    table[key] = value
+
+
+def _recorded_key(entries: object) -> Hashable | None:
+    """``(id, displayName, result)`` of each entry, as the key of what they were read
+    into; ``None`` unless each entry is an object whose id and result are strings
+    and whose display name is a string or null.
+
+    Only keys of entries read without error are remembered, and a string equals
+    only the same string, so a key found is the same text read before."""
+    if type(entries) is not list:
+        return None
+    key = []
+    for entry in entries:
+        if type(entry) is not dict:
+            return None
+        policy_id, name, result = entry.get("id"), entry.get("displayName"), entry.get("result")
+        if type(policy_id) is not str or type(result) is not str or (
+                name is not None and type(name) is not str):
+            return None
+        key.append((policy_id, name, result))
+    return tuple(key)
+
+
+def _object_key(item: Mapping[str, Any], names: tuple[str, ...]) -> Hashable | None:
+    """The values of ``names`` in ``item``, as the key of what they were read into;
+    ``None`` unless every value is a string, a boolean or null (as for
+    :func:`_recorded_key`)."""
+    values = tuple(item.get(name) for name in names)
+    for value in values:
+        if type(value) not in _PLAIN:
+            return None
+    return values
 
 GRAPH_FIELDS = frozenset({
     # read into the session, the target or the recorded results
@@ -200,7 +252,7 @@ def _enum(record: Mapping[str, Any], name: str, table: Mapping[str, str]) -> str
 def _time(value: object, name: str) -> datetime:
     if not isinstance(value, str) or not value or value != value.strip():
         raise RecordError(f"{name}: expected an ISO 8601 time, got {value!r}")
-    text = _FRACTION.sub(r"\1", value)
+    text = _FRACTION.sub(r"\1", value) if "." in value else value
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
@@ -295,22 +347,29 @@ def _authentications(steps: list[Any], lacking: list[str]) -> tuple[Authenticati
 
 
 def _recorded(entries: list[Any]) -> tuple[RecordedPolicy, ...]:
-    out = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, Mapping):
-            raise RecordError(f"appliedConditionalAccessPolicies[{i}]: expected an object")
-        policy_id = _word(entry, "id")
-        if policy_id is None:
-            raise RecordError(f"appliedConditionalAccessPolicies[{i}].id is missing")
-        word = entry.get("result")
-        result = _RESULT_NAMES.get(word) if type(word) is str else None  # exact: fast
-        if result is None:
-            result = _enum(entry, "result", _RESULT_NAMES)
-        if result is None:
-            raise RecordError(f"appliedConditionalAccessPolicies[{i}].result is missing")
-        out.append(RecordedPolicy(policy_id=policy_id, display_name=_text(entry, "displayName"),
-                                  result=result))
-    return tuple(out)
+    key = _recorded_key(entries)
+    found = _RECORDED.get(key) if key is not None else None
+    if found is None:
+        found = tuple(_recorded_entry(i, entry) for i, entry in enumerate(entries))
+        if key is not None:
+            _remember(_RECORDED, key, found)
+    return found
+
+
+def _recorded_entry(i: int, entry: object) -> RecordedPolicy:
+    if not isinstance(entry, Mapping):
+        raise RecordError(f"appliedConditionalAccessPolicies[{i}]: expected an object")
+    policy_id = _word(entry, "id")
+    if policy_id is None:
+        raise RecordError(f"appliedConditionalAccessPolicies[{i}].id is missing")
+    word = entry.get("result")
+    result = _RESULT_NAMES.get(word) if type(word) is str else None  # exact: fast
+    if result is None:
+        result = _enum(entry, "result", _RESULT_NAMES)
+    if result is None:
+        raise RecordError(f"appliedConditionalAccessPolicies[{i}].result is missing")
+    return RecordedPolicy(policy_id=policy_id, display_name=_text(entry, "displayName"),
+                          result=result)
 
 
 def _guest_type(user_type: str | None, access: str | None) -> str | None:
@@ -321,6 +380,41 @@ def _guest_type(user_type: str | None, access: str | None) -> str | None:
     if access == "serviceProvider":
         return "otherExternalUser"
     return None  # a local guest is derived from the user type by the engine
+
+
+_USER_FIELDS = ("userId", "userDisplayName", "userType", "crossTenantAccessType",
+                "homeTenantId")
+
+
+def _user(record: Mapping[str, Any], user_id: str) -> tuple[User, bool]:
+    """The record's user, and whether the record lacks its type."""
+    key = _object_key(record, _USER_FIELDS)
+    found = _USERS.get(key) if key is not None else None
+    if found is None:
+        user_type = _enum(record, "userType", USER_TYPES)
+        access = _enum(record, "crossTenantAccessType", _CROSS_TENANT)
+        found = (User(id=user_id, display_name=_text(record, "userDisplayName"),
+                      user_type=user_type or "member",
+                      guest_or_external_user_type=_guest_type(user_type, access),
+                      home_tenant_id=_word(record, "homeTenantId")), user_type is None)
+        if key is not None:
+            _remember(_USERS, key, found)
+    return found
+
+
+_DEVICE_FIELDS = ("deviceId", "displayName", "isCompliant", "isManaged", "trustType",
+                  "operatingSystem")
+
+
+def _device_and_platform(detail: Mapping[str, Any]) -> tuple[Device | None, str | None]:
+    key = _object_key(detail, _DEVICE_FIELDS)
+    found = _DEVICES.get(key) if key is not None else None
+    if found is None:
+        platform = _platform(_text(detail, "operatingSystem"))
+        found = (_device(detail), platform)
+        if key is not None:
+            _remember(_DEVICES, key, found)
+    return found
 
 
 def sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
@@ -353,13 +447,8 @@ def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
     resource = _word(record, "resourceId") or app_id
     if resource is None:
         raise RecordError("neither resourceId nor appId is given: no target to replay")
-    user_type = _enum(record, "userType", USER_TYPES)
-    access = _enum(record, "crossTenantAccessType", _CROSS_TENANT)
-    user = User(id=user_id, display_name=_text(record, "userDisplayName"),
-                user_type=user_type or "member",
-                guest_or_external_user_type=_guest_type(user_type, access),
-                home_tenant_id=_word(record, "homeTenantId"))
-    if user_type is None:
+    user, no_user_type = _user(record, user_id)
+    if no_user_type:
         lacking.append("userType")
     location = _object(record, "location")
     detail = _object(record, "deviceDetail")
@@ -377,11 +466,11 @@ def _sign_in(record: Mapping[str, Any], source: str, line: int) -> SignIn:
             raise RecordError(f"authenticationContextClassReferences[{i}]: expected an "
                               "object with an id")
         contexts.append(str(ref["id"]))
+    authentications = _authentications(_list(record, "authenticationDetails"), lacking)
+    device, platform = _device_and_platform(detail)
     session = SessionState(
-        at=at, user=user,
-        authentications=_authentications(_list(record, "authenticationDetails"), lacking),
-        device_platform=_platform(_text(detail, "operatingSystem")),
-        device=_device(detail),
+        at=at, user=user, authentications=authentications,
+        device_platform=platform, device=device,
         ip_address=_word(record, "ipAddress"),
         country=_word(location, "countryOrRegion"),
         client_app_type=client or "browser",

@@ -226,23 +226,42 @@ class SignInLog(Iterator[Record]):
             self._records = (r for f in self._files for r in _file_records(f))
         return next(self._records)
 
-    def chunks(self, size: int) -> Iterator[Chunk]:
+    def chunks(self, size: int, max_bytes: int | None = None) -> Iterator[Chunk]:
         """The log in order, as chunks of about ``size`` records: :class:`RawLines`
-        for JSON lines files, lists of parsed records for the other formats."""
+        for JSON lines files (at most ``max_bytes`` of text, when given, unless one
+        line is longer), lists of parsed records for the other formats."""
         if self._records is not None:
             raise RuntimeError("the log is already being read")
         self._records = iter(())
         for file in self._files:
             if _is_json_lines(file):
                 with _open(file) as stream:
-                    first = 1
-                    while lines := list(itertools.islice(stream, size)):
-                        yield RawLines(str(file), first, lines)
-                        first += len(lines)
+                    yield from _line_chunks(stream, str(file), size, max_bytes)
             else:
                 records = _file_records(file)
                 while chunk := list(itertools.islice(records, size)):
                     yield chunk
+
+
+def _line_chunks(stream: TextIO, source: str, size: int, max_bytes: int | None
+                 ) -> Iterator[RawLines]:
+    first = 1
+    if max_bytes is None:
+        while lines := list(itertools.islice(stream, size)):
+            yield RawLines(source, first, lines)
+            first += len(lines)
+        return
+    lines = []
+    text = 0
+    for line in stream:
+        lines.append(line)
+        text += len(line)
+        if len(lines) >= size or text >= max_bytes:
+            yield RawLines(source, first, lines)
+            first += len(lines)
+            lines, text = [], 0
+    if lines:
+        yield RawLines(source, first, lines)
 
 
 def read_sign_ins(paths: PathLike | Iterable[PathLike]) -> SignInLog:

@@ -7,26 +7,31 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
+
+import attrs
 
 from protected_actions.errors import InvalidModelError
 from protected_actions.model.tenant import Tenant
 
-from .judge import decisions, outcome, replayed, verdicts
+from .judge import Replayed, Verdicts, decisions, outcome, replayed, verdicts
 from .read import Chunk, RawLines, SignInLog
-from .records import SignIn, Unreadable
+from .records import RecordedPolicy, SignIn, Unreadable
 from .reports import EXAMPLES_PER_CELL, AgreementReport, ImpactReport
 
-__all__ = ["CHUNK", "Progress", "agreement_of", "impact", "impact_of", "replay"]
+__all__ = ["CHUNK", "CHUNK_BYTES", "Cell", "Progress", "agreement_of", "explain_examples",
+           "full_cells", "impact", "impact_of", "replay"]
 
 
 def __dir__() -> list[str]:
     return __all__
 
 
-CHUNK = 2000
-"""Records per chunk sent to a worker process."""
+CHUNK = 10_000
+"""Records per chunk (replayed in one go; sent to a worker process)."""
+CHUNK_BYTES = 16 * 2**20
+"""At most this much JSON text per chunk of lines sent to a worker process."""
 
 Progress = Callable[[int], None]
 """Called with the number of records done so far."""
@@ -65,63 +70,161 @@ def _directory(tenant: Tenant) -> frozenset[str]:
 _DIRECTORIES: dict[int, tuple[Tenant, frozenset[str]]] = {}
 
 
-def agreement_of(tenant: Tenant, records: Iterable[Record]) -> AgreementReport:
-    """The agreement report of ``records`` against ``tenant``, in this process."""
+Cell = tuple[str, str]
+"""An example cell of the agreement report: ``(verdict, policy id)``."""
+
+
+@attrs.frozen
+class _Pending:
+    """An example's explanation, worked out when the report is finished: the full
+    per-policy trace is computed only for the sign-ins kept as examples."""
+
+    record: SignIn
+    policy_id: str
+
+
+class _Tally:
+    """What one kind of record adds to an agreement report: records with the same
+    verdicts, recorded results, lacking facts, status and unknown fields count the
+    same, so each kind is worked out once and counted ``count`` times."""
+
+    __slots__ = ("cells", "count", "entries", "keep", "lacking", "saturated", "status",
+                 "unknown", "verdict")
+
+    def __init__(self, mine: Verdicts, record: SignIn, lacking: tuple[str, ...]) -> None:
+        self.count = 0
+        self.keep = (mine, record.recorded)  # the objects whose ids key the tally
+        self.lacking = lacking
+        self.unknown = record.unknown_fields
+        self.status: bool | None = None
+        if record.status is not None and record.status != "unknownFutureValue":
+            self.status = mine.status == record.status
+        #: (policy id, verdict, (recorded, replayed) of a disagreement)
+        self.entries: list[tuple[str, str, tuple[str, str] | None]] = []
+        #: example cells: (verdict, recorded entry, replayed word)
+        self.cells: list[tuple[str, RecordedPolicy, str]] = []
+        self.saturated = False
+        seen: list[str] = []
+        for entry in record.recorded:
+            cell = mine.result(entry.policy_id)
+            replayed_word = cell[0] if cell is not None else "notInTenant"
+            if cell is None or entry.result.casefold() in _UNKNOWN_RESULTS:
+                verdict = "undetermined"
+            else:
+                same = replayed_word.casefold() == entry.result.casefold()
+                rests = cell[1]
+                verdict = "agree" if same and not rests else \
+                    "undetermined" if same or rests or lacking else "disagree"
+            confusion = (entry.result, replayed_word) if verdict == "disagree" else None
+            self.entries.append((entry.policy_id, verdict, confusion))
+            if verdict != "agree":
+                seen.append(verdict)
+                self.cells.append((verdict, entry, replayed_word))
+        if not record.recorded:
+            self.verdict = "undetermined"
+        elif "disagree" in seen:
+            self.verdict = "disagree"
+        else:
+            self.verdict = "undetermined" if seen else "agree"
+
+    def add_to(self, report: AgreementReport) -> None:
+        n = self.count
+        for name in self.unknown:
+            report.unknown_fields[name] += n
+        for name in self.lacking:
+            report.lacking[name] += n
+        if self.status is not None:
+            if self.status:
+                report.status_agree += n
+            else:
+                report.status_disagree += n
+        for policy_id, verdict, confusion in self.entries:
+            counts = report.policy(policy_id)
+            if verdict == "agree":
+                counts.agree += n
+            elif confusion is not None:
+                counts.disagree += n
+                counts.confusion[confusion] += n
+            else:
+                counts.undetermined += n
+        if self.verdict == "agree":
+            report.agree += n
+        elif self.verdict == "disagree":
+            report.disagree += n
+        else:
+            report.undetermined += n
+        if not self.entries:
+            report.lacking["appliedConditionalAccessPolicies"] += n
+
+    def keep_examples(self, report: AgreementReport, record: SignIn,
+                      full: Container[Cell]) -> None:
+        """Keep ``record`` as an example in each of its cells that has room (a cell
+        in ``full`` is full in the reports before this one)."""
+        room = False
+        for verdict, entry, replayed_word in self.cells:
+            cell = (verdict, entry.policy_id)
+            if cell in full or not report.has_room(*cell):
+                continue
+            report.keep_example(verdict, entry.policy_id, _example(
+                record, recorded=entry.result, replayed=replayed_word,
+                lacking=list(self.lacking), explanation=_Pending(record, entry.policy_id)))
+            room = room or report.has_room(*cell)
+        self.saturated = not room
+
+
+def agreement_of(tenant: Tenant, records: Iterable[Record], *,
+                 full: Container[Cell] = frozenset(), explain: bool = True
+                 ) -> AgreementReport:
+    """The agreement report of ``records`` against ``tenant``, in this process.
+
+    :param full: example cells already full in the reports this one is merged after
+        (no example is kept in them: the merge would drop it).
+    :param explain: work out the kept examples' explanations (``False``: leave them
+        to :func:`explain_examples` after merging).
+    """
     report = AgreementReport()
+    tallies: dict[Hashable, _Tally] = {}
     for record in records:
         if isinstance(record, Unreadable):
             report.add_problem(record.as_tuple())
             continue
         report.sign_ins += 1
-        _agreement_one(report, tenant, record)
+        lacking = _lacking(tenant, record)
+        mine = verdicts(tenant, record)
+        key = (id(mine), id(record.recorded), lacking, record.status, record.unknown_fields)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = _Tally(mine, record, lacking)
+        tally.count += 1
+        if tally.cells and not tally.saturated:
+            tally.keep_examples(report, record, full)
+    for tally in tallies.values():
+        tally.add_to(report)
+    return explain_examples(tenant, report) if explain else report
+
+
+def explain_examples(tenant: Tenant, report: AgreementReport) -> AgreementReport:
+    """Work out the explanations of the examples ``report`` keeps (in place); the
+    full trace is computed once per example sign-in."""
+    traces: dict[int, tuple[SignIn, Replayed]] = {}
+    for kept in report.examples.values():
+        for example in kept:
+            pending = example.get("explanation")
+            if not isinstance(pending, _Pending):
+                continue
+            record = pending.record
+            found = traces.get(id(record))
+            if found is None:
+                found = traces[id(record)] = (record, replayed(tenant, record))
+            result = found[1].policies.get(pending.policy_id.casefold())
+            example["explanation"] = list(result.details) if result is not None else []
     return report
 
 
-def _agreement_one(report: AgreementReport, tenant: Tenant, record: SignIn) -> None:
-    report.unknown_fields.update(record.unknown_fields)
-    lacking = _lacking(tenant, record)
-    report.lacking.update(lacking)
-    mine = verdicts(tenant, record)
-    if record.status is not None and record.status != "unknownFutureValue":
-        if mine.status == record.status:
-            report.status_agree += 1
-        else:
-            report.status_disagree += 1
-    seen: list[str] = []
-    for entry in record.recorded:
-        cell = mine.result(entry.policy_id)
-        replayed_word = cell[0] if cell is not None else "notInTenant"
-        if cell is None or entry.result.casefold() in _UNKNOWN_RESULTS:
-            verdict = "undetermined"
-        else:
-            same = replayed_word.casefold() == entry.result.casefold()
-            rests = cell[1]
-            verdict = "agree" if same and not rests else \
-                "undetermined" if same or rests or lacking else "disagree"
-        counts = report.policy(entry.policy_id)
-        if verdict == "agree":
-            counts.agree += 1
-            continue
-        if verdict == "disagree":
-            counts.disagree += 1
-            counts.confusion[(entry.result, replayed_word)] += 1
-        else:
-            counts.undetermined += 1
-        seen.append(verdict)
-        if report.has_room(verdict, entry.policy_id):
-            result = replayed(tenant, record).policies.get(entry.policy_id.casefold())
-            report.keep_example(verdict, entry.policy_id, _example(
-                record, recorded=entry.result, replayed=replayed_word, lacking=list(lacking),
-                explanation=list(result.details) if result is not None else []))
-    if not record.recorded:
-        report.undetermined += 1
-        report.lacking["appliedConditionalAccessPolicies"] += 1
-    elif "disagree" in seen:
-        report.disagree += 1
-    elif seen:
-        report.undetermined += 1
-    else:
-        report.agree += 1
+def full_cells(report: AgreementReport) -> frozenset[Cell]:
+    """The example cells of ``report`` that keep no more examples."""
+    return frozenset(cell for cell, kept in report.examples.items()
+                     if len(kept) >= EXAMPLES_PER_CELL)
 
 
 def impact_of(current: Tenant, proposed: Tenant, records: Iterable[Record]) -> ImpactReport:
@@ -174,7 +277,7 @@ def _counter() -> Any:
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[Chunk]:
     if isinstance(records, SignInLog) and not records.started:
-        yield from records.chunks(size)
+        yield from records.chunks(size, CHUNK_BYTES)
         return
     iterator = iter(records)
     while chunk := list(itertools.islice(iterator, size)):
@@ -192,38 +295,58 @@ def _init_worker(tenants: tuple[Tenant, ...]) -> None:
     _WORKER["tenants"] = tenants
 
 
-def _agreement_chunk(chunk: Chunk) -> AgreementReport:
-    return agreement_of(_WORKER["tenants"][0], _chunk_records(chunk))
+def _agreement_chunk(job: tuple[Chunk, frozenset[Cell]]) -> AgreementReport:
+    chunk, full = job
+    return agreement_of(_WORKER["tenants"][0], _chunk_records(chunk), full=full,
+                        explain=False)
 
 
-def _impact_chunk(chunk: Chunk) -> ImpactReport:
+def _impact_chunk(job: tuple[Chunk, frozenset[Cell]]) -> ImpactReport:
     current, proposed = _WORKER["tenants"]
-    return impact_of(current, proposed, _chunk_records(chunk))
+    return impact_of(current, proposed, _chunk_records(job[0]))
+
+
+class _Run(Generic[R]):
+    """The report so far, merged in log order, and the jobs that follow it."""
+
+    def __init__(self, empty: R, progress: Progress | None) -> None:
+        self.total: R = empty
+        self.progress = progress
+        self.full: frozenset[Cell] = frozenset()
+
+    def add(self, part: R) -> None:
+        total: R = self.total.merge(part)
+        self.total = total
+        if isinstance(total, AgreementReport):
+            self.full = full_cells(total)
+        if self.progress is not None:
+            self.progress(total.sign_ins + total.unreadable)
+
+    def jobs(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, frozenset[Cell]]]:
+        for chunk in chunks:
+            yield chunk, self.full
 
 
 def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
-         single: Callable[[Iterable[Record]], R], chunk_job: Callable[[Chunk], R],
+         single: Callable[[Iterable[Record], frozenset[Cell]], R],
+         chunk_job: Callable[[tuple[Chunk, frozenset[Cell]]], R],
          empty: R, progress: Progress | None) -> R:
     if type(workers) is not int or workers < 1:
         raise InvalidModelError("workers", "a positive number of processes", workers)
     for tenant in tenants:
         if not isinstance(tenant, Tenant):
             raise InvalidModelError("tenant", "a Tenant", tenant)
-    total = empty
+    run = _Run(empty, progress)
     if workers == 1:
         iterator = iter(records)
         while chunk := list(itertools.islice(iterator, CHUNK)):
-            total = total.merge(single(chunk))
-            if progress is not None:
-                progress(total.sign_ins + total.unreadable)
-        return total
+            run.add(single(chunk, run.full))
+        return run.total
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(tenants,)) as pool:
-        for part in pool.imap(chunk_job, _chunks(records, CHUNK)):
-            total = total.merge(part)
-            if progress is not None:
-                progress(total.sign_ins + total.unreadable)
-    return total
+        for part in pool.imap(chunk_job, run.jobs(_chunks(records, CHUNK))):
+            run.add(part)
+    return run.total
 
 
 def replay(tenant: Tenant, sign_ins: Iterable[Record], *, workers: int = 1,
@@ -235,8 +358,10 @@ def replay(tenant: Tenant, sign_ins: Iterable[Record], *, workers: int = 1,
         the same for any number.
     :param progress: called with the number of records done after each chunk.
     """
-    return _run((tenant,), sign_ins, workers, lambda c: agreement_of(tenant, c),
-                _agreement_chunk, AgreementReport(), progress)
+    report = _run((tenant,), sign_ins, workers,
+                  lambda c, full: agreement_of(tenant, c, full=full, explain=False),
+                  _agreement_chunk, AgreementReport(), progress)
+    return explain_examples(tenant, report)
 
 
 def impact(current: Tenant, proposed: Tenant, sign_ins: Iterable[Record], *,
@@ -244,5 +369,5 @@ def impact(current: Tenant, proposed: Tenant, sign_ins: Iterable[Record], *,
     """Replay ``sign_ins`` against ``current`` and ``proposed`` and count the sign-ins
     whose outcome changes, by transition, policy, user, app, country and platform."""
     return _run((current, proposed), sign_ins, workers,
-                lambda c: impact_of(current, proposed, c), _impact_chunk, ImpactReport(),
-                progress)
+                lambda c, full: impact_of(current, proposed, c), _impact_chunk,
+                ImpactReport(), progress)
