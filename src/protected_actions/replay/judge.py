@@ -144,13 +144,11 @@ def _decision(tenant: Tenant, session: SessionState, target: Target) -> Decision
     return evaluate_sign_in(tenant, session, name)
 
 
-def _policy_words(tenant: Tenant, session: SessionState, target: Target
-                  ) -> Iterable[tuple[str, str, bool]]:
-    """``(policy id, result word, undetermined)`` of every policy of ``tenant`` for
-    one target: the only place replay asks the engine for per-policy results
-    (read from the decision's per-policy trace)."""
-    return [(r.policy_id, r.result.value, _NOT_ENOUGH_INFORMATION in r.analysis_reasons)
-            for r in _decision(tenant, session, target).policies]
+def _policy_words(decision: Decision) -> Iterable[tuple[str, str, bool]]:
+    """``(policy id, result word, undetermined)`` of every policy of the decision's
+    tenant: the only place replay asks the engine for per-policy results (its compact
+    form, :attr:`Decision.verdicts`, which builds no explanation)."""
+    return [(v.policy_id, v.result.value, v.undetermined) for v in decision.verdicts]
 
 
 _RANKS = {"notEnabled": 0, "notApplied": 1, "reportOnlyNotApplied": 1,
@@ -168,10 +166,11 @@ def _evaluate(tenant: Tenant, record: SignIn) -> Verdicts:
     worst = Outcome.ALLOW
     session = record.session
     for target in targets(record):
-        found = _decision(tenant, session, target).outcome
+        decision = _decision(tenant, session, target)
+        found = decision.outcome
         if _SEVERITY[found] > _SEVERITY[worst]:
             worst = found
-        for policy_id, word, undetermined in _policy_words(tenant, session, target):
+        for policy_id, word, undetermined in _policy_words(decision):
             at = index[policy_id.casefold()]
             rank = _RANKS.get(word, 3)
             if rank > ranks[at]:
