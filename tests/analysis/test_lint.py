@@ -90,7 +90,7 @@ def test_catalog_severities() -> None:
         "PA123": "warning", "PA130": "error", "PA131": "warning", "PA140": "warning",
         "PA141": "warning", "PA150": "error", "PA160": "warning", "PA161": "info",
         "PA170": "error", "PA171": "warning", "PA172": "warning", "PA180": "warning",
-        "PA181": "info", "PA182": "error", "PA183": "error"}
+        "PA181": "info", "PA182": "error", "PA183": "error", "PA184": "error"}
 
 
 def test_findings_sorted_by_severity_code_subjects() -> None:
@@ -729,6 +729,7 @@ def test_every_code_in_one_tenant() -> None:
                    locations=LocationConditions(include_locations=("loc-office", GUID_GROUP))),
             policy("p4", controls=(), contexts=("c4",), client_app_types=("browsers",),
                    unmodelled=FrozenDict({"zzFuture": True, "zzEmpty": None})),
+            policy("p5", users=None, contexts=("c4",)),
         ],
         unmodelled=FrozenDict({"zzKept": 1}),
         auth_contexts=[AuthContext(id="c1", is_available=False), AuthContext(id="c3")],

@@ -220,3 +220,51 @@ def test_deep_kept_json_never_makes_evaluate_or_lint_recurse() -> None:
     assert d.outcome is Outcome.DENY and not d.complete
     assert any(f.code == "PA180" for f in lint(t))
     evaluate_sign_in(t, _fresh(), "00000003-0000-0000-c000-000000000000")
+
+
+# Graph requires users (or clientApplications) and applications in every policy:
+# https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset
+@pytest.mark.parametrize("users", [None, {}, {"includeUsers": []}, "absent"])
+def test_a_policy_without_users_applies_undetermined_instead_of_to_no_one(users: Any) -> None:
+    """A damaged document (``users`` dropped, ``null`` or naming no one to include)
+    once targeted no one and the decision was a silent ALLOW; whom it targets is
+    unknown, so it applies to everyone, undetermined, and PA184 names it."""
+    body = _policy()
+    if users == "absent":
+        del body["conditions"]["users"]
+    else:
+        body["conditions"]["users"] = users
+    t = _tenant(body)
+    _undetermined(evaluate(t, _fresh(), CA_CREATE), "conditions.users names no one")
+    assert [f.subjects for f in lint(t) if f.code == "PA184"] == [("p1",)]
+
+
+def test_include_users_none_is_a_policy_that_targets_no_one() -> None:
+    """``includeUsers: ["None"]`` is the documented way to target no one: decided."""
+    body = _policy()
+    body["conditions"]["users"] = {"includeUsers": ["None"]}
+    t = _tenant(body)
+    d = evaluate(t, _fresh(), CA_CREATE)
+    assert d.complete and result_for(d, "p1").analysis_reasons == ("users",)
+    assert not [f for f in lint(t) if f.code == "PA184"]
+
+
+def test_a_workload_identity_policy_needs_no_users() -> None:
+    body = _policy()
+    body["conditions"]["users"] = {"includeUsers": ["None"]}
+    body["conditions"]["clientApplications"] = {
+        "includeServicePrincipals": ["ServicePrincipalsInMyTenant"]}
+    assert not [f for f in lint(_tenant(body)) if f.code == "PA184"]
+
+
+def test_a_policy_without_applications_applies_undetermined_to_every_sign_in() -> None:
+    """Without ``applications`` no target is known: every application sign-in meets
+    the policy, undetermined; PA184 says that an auth context request cannot."""
+    body = _policy()
+    del body["conditions"]["applications"]
+    t = _tenant(body)
+    d = evaluate_sign_in(t, _fresh(), "00000003-0000-0000-c000-000000000000")
+    assert not d.complete and d.outcome is not Outcome.ALLOW
+    assert result_for(d, "p1").analysis_reasons == ("notEnoughInformation",)
+    (found,) = [f for f in lint(t) if f.code == "PA184"]
+    assert "conditions.applications is missing" in found.message

@@ -98,6 +98,7 @@ CATALOG: Mapping[str, Rule] = _rules(
     ("PA181", _I, "Unknown property kept as data"),
     ("PA182", _E, "Unknown enumeration value"),
     ("PA183", _E, "Policy without grant or session controls"),
+    ("PA184", _E, "Policy without the users or applications Graph requires"),
 )
 """Every rule, by code. Titles are the headings of ``docs/lint.md``."""
 

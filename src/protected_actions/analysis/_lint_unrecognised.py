@@ -1,17 +1,18 @@
-"""Lint rules for what the tenant holds but the library cannot interpret (PA180-PA183).
+"""Lint rules for what the tenant holds but the library cannot interpret (PA180-PA184).
 
 Every unknown property and every unknown enumeration value is reported with its JSON
 path in the bundle (``$.conditionalAccessPolicies[?(@.id=='p1')].conditions.times``:
 list items are named by id, so the findings do not depend on the order of a list)
 and the known name it is closest to; a policy with neither grant nor session
-controls is Entra's ``emptyPolicy``.
+controls is Entra's ``emptyPolicy``; a policy without the users (or workload
+identities) and applications Graph requires is damaged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from protected_actions.engine.compile import compiled
+from protected_actions.engine.compile import compiled, missing_assignments
 from protected_actions.model.tenant import Tenant
 from protected_actions.model.unrecognised import Unrecognised, find_unrecognised, selector
 
@@ -68,7 +69,8 @@ def _one(item: Unrecognised, where: str, policy_id: str | None) -> Finding:
 
 
 def unrecognised_findings(tenant: Tenant) -> Iterator[Finding]:
-    """PA180-PA182 for every unknown property and value, PA183 for empty policies."""
+    """PA180-PA182 for every unknown property and value, PA183 for empty policies,
+    PA184 for policies without the assignments Graph requires."""
     for index, policy in enumerate(tenant.policies):
         where = "$.conditionalAccessPolicies" + selector(policy, index)
         for item in find_unrecognised(policy, where):
@@ -86,3 +88,16 @@ def unrecognised_findings(tenant: Tenant) -> Iterator[Finding]:
                 "session controls\nEntra treats it as emptyPolicy: it never applies.",
                 "Add the grant controls (or session controls) the policy is meant to "
                 "enforce, or delete it.", (cp.id,), cp.id)
+        missing = missing_assignments(cp.policy)
+        if missing:
+            yield finding(
+                "PA184",
+                f"Policy {cp.policy.display_name or cp.id!r} ({cp.id}) lacks an assignment "
+                "Graph requires: " + "; ".join(missing) + "\nWhom or what it targets is "
+                "unknown: the evaluator lets it apply to every user (without users) and to "
+                "every application sign-in (without applications), undetermined "
+                "(decisions are incomplete); a request for an auth context cannot reach "
+                "a policy without applications.",
+                "Restore the policy's conditions.users (includeUsers, includeGroups, "
+                "includeRoles or includeGuestsOrExternalUsers; ['None'] to target no one) "
+                "and conditions.applications from the tenant's export.", (cp.id,), cp.id)

@@ -43,8 +43,11 @@ __all__ = [
     "CompiledTenant",
     "Directory",
     "DirectoryEntry",
+    "MISSING_APPLICATIONS",
+    "MISSING_USERS",
     "compile_tenant",
     "compiled",
+    "missing_assignments",
 ]
 
 #: Client app types that can never be prompted (legacy auth; entra-facts §6.1, §6.11).
@@ -576,6 +579,30 @@ def _guest_spec(spec: object) -> tuple[frozenset[str] | None, frozenset[str] | N
     return types, UNDECIDABLE_TENANTS
 
 
+MISSING_USERS = ("conditions.users names no one to include (Graph requires users or "
+                 "clientApplications)")
+MISSING_APPLICATIONS = "conditions.applications is missing (Graph requires it)"
+
+
+def missing_assignments(policy: Policy) -> tuple[str, ...]:
+    """The assignments Graph requires that the policy lacks: ``users`` (or
+    ``clientApplications``) naming someone to include (``None`` counts: it is an
+    explicit choice), and ``applications``
+    (https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset)."""
+    cond = policy.conditions
+    users, client = cond.users, cond.client_applications
+    missing = []
+    names_users = users is not None and bool(
+        users.include_users or users.include_groups or users.include_roles
+        or users.include_guests_or_external_users is not None)
+    names_workloads = client is not None and bool(client.include_service_principals)
+    if not names_users and not names_workloads:
+        missing.append(MISSING_USERS)
+    if cond.applications is None:
+        missing.append(MISSING_APPLICATIONS)
+    return tuple(missing)
+
+
 def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStrength]
                     ) -> CompiledPolicy:
     cond = policy.conditions
@@ -599,10 +626,17 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
     operator_and, block, controls = _controls(policy, strengths)
     app_types = _fold(cond.client_app_types)
     undecidable, unknown = _undecidable(policy)
+    # Graph requires users (or clientApplications) and applications in every policy:
+    # a document without them is damaged, not a policy that targets nobody. Whom (or
+    # which application) it targets is unknown: every user (every application and
+    # the registration user action) may be targeted, and the verdict is undetermined
+    # (fail-closed; reported by lint as PA184, an error).
+    missing = missing_assignments(policy)
+    undecidable += tuple(f"{what}: whom the policy targets is unknown" for what in missing)
     return CompiledPolicy(
         policy=policy, id=policy.id, state=_state(policy.state),
         has_users=has_users,
-        include_all_users="all" in inc_users,
+        include_all_users="all" in inc_users or MISSING_USERS in missing,
         include_users=inc_users - {"all", "none", "guestsorexternalusers"},
         exclude_users=exc_users - {"guestsorexternalusers"},
         include_groups=_fold(users.include_groups) if users else frozenset(),
@@ -614,7 +648,7 @@ def _compile_policy(policy: Policy, strengths: Mapping[str, AuthenticationStreng
         include_guest_types=inc_types, include_guest_tenants=inc_tenants,
         exclude_guest_types=exc_types, exclude_guest_tenants=exc_tenants,
         workload_only=workload_only,
-        include_all_apps="all" in inc_apps,
+        include_all_apps="all" in inc_apps or MISSING_APPLICATIONS in missing,
         include_apps=inc_apps - {"all", "none"},
         exclude_apps=_fold(apps.exclude_applications) if apps else frozenset(),
         user_actions=_fold(apps.include_user_actions) if apps else frozenset(),
