@@ -386,11 +386,12 @@ class IpRanges(Sequence[IpRange]):
         extras = self._extras
         return ((text, extras.get(i)) for i, text in enumerate(self._texts))
 
-    def bounds(self, version: Literal[4, 6]) -> tuple[list[int], list[int]]:
+    def bounds(self, version: Literal[4, 6]) -> tuple[Sequence[int], Sequence[int]]:
         """The first and the last addresses of the ranges of one IP version (as
-        integers, in no particular order)."""
+        integers, in the order written), read from the stored bounds without
+        parsing any text."""
         flat: Sequence[int] = self._v4 if version == 4 else self._v6
-        return list(flat[0::2]), list(flat[1::2])
+        return flat[0::2], flat[1::2]
 
     def covers(self, version: int, value: int) -> bool:
         """Whether a range of this IP version holds the address ``value``."""
