@@ -62,8 +62,9 @@ class _Intervals:
     and the direction, and ``keys`` holds them all in order. ``owners[i]`` says who
     covers the addresses from the point of ``keys[i]`` up to the next point: ``0``
     for no location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for
-    the set ``shared[k]`` (each distinct set of two or more locations is stored
-    once). Where several keys share a point, only the last one's owner is read.
+    the ids ``shared[k]`` (each distinct set of two or more locations is stored
+    once, as a tuple: a third of a frozenset's memory). Where several keys share a
+    point, only the last one's owner is read.
 
     The keys are floats when they fit the 53 bits a float holds exactly (IPv4 at
     any realistic number of locations): a float array is compact and sorts about
@@ -73,7 +74,7 @@ class _Intervals:
     keys: Sequence[float]
     owners: array[int]
     ids: tuple[str, ...]
-    shared: tuple[frozenset[str], ...]
+    shared: tuple[tuple[str, ...], ...]
     shift: int
     base: int
     as_key: Callable[[int], float]
@@ -88,7 +89,7 @@ class _Intervals:
         """The ids an owner code stands for."""
         if code > 0:
             return frozenset((self.ids[code - self.base],))
-        return self.shared[-code - 1] if code else _NOTHING
+        return frozenset(self.shared[-code - 1]) if code else _NOTHING
 
     def intervals(self) -> Iterator[tuple[int, int]]:
         """``(first address, owner code)`` of each interval, in address order."""
@@ -159,7 +160,7 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
         keys=table,
         owners=states if states.typecode == "i" else array("i", states),
         ids=ids,
-        shared=tuple(frozenset([ids[c - 1] for c in owned]) for owned in shared),
+        shared=tuple(tuple([ids[c - 1] for c in owned]) for owned in shared),
         shift=shift,
         base=one + 1,
         as_key=float if exact_floats else int,
