@@ -18,6 +18,7 @@ and a compliant network location, which no session fact decides.
 from __future__ import annotations
 
 import ipaddress
+import math
 import operator
 import re
 from array import array
@@ -56,19 +57,20 @@ _CountryClass: TypeAlias = Literal["missing", "invalid", "unknown", "code"]
 class _Intervals:
     """The covering locations of one IP version, as a step function.
 
-    Every range contributes two *switch points*: its first address (the location
+    Every range contributes two *switch points*: its first address (its location
     switches on) and the address after its last (it switches off). Each is stored
-    as one sortable key, ``point << shift | tag``, where the tag names the location
-    and the direction, and ``keys`` holds them all in order. ``owners[i]`` says who
-    covers the addresses from the point of ``keys[i]`` up to the next point: ``0``
-    for no location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for
-    the ids ``shared[k]`` (each distinct set of two or more locations is stored
-    once, as a tuple: a third of a frozenset's memory). Where several keys share a
-    point, only the last one's owner is read.
+    as one sortable number, a *key*: ``point * step + tag``, where the tag (between
+    ``-half`` and ``half``, ``step = 2 * half``) says which location switches and
+    which way; ``keys`` holds them all in order. ``owners[i]`` says who covers the
+    addresses from the point of ``keys[i]`` up to the next point: ``0`` for no
+    location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for the ids
+    ``shared[k]`` (each distinct set of two or more locations is stored once, as a
+    tuple: a third of a frozenset's memory). Where several keys share a point,
+    only the last one's owner is read.
 
     The keys are floats when they fit the 53 bits a float holds exactly (IPv4 at
-    any realistic number of locations): a float array is compact and sorts about
-    twice as fast as integers of the same value. Otherwise they are integers.
+    any realistic number of locations): a float array is compact, and floats sort
+    about twice as fast as integers above 30 bits. Otherwise they are integers.
     """
 
     keys: Sequence[float]
@@ -76,13 +78,14 @@ class _Intervals:
     ids: tuple[str, ...]
     shared: tuple[tuple[str, ...], ...]
     shift: int
+    half: int
     base: int
     as_key: Callable[[int], float]
 
     def lookup(self, value: int) -> frozenset[str]:
         """The ids of the locations holding ``value`` (one bisect)."""
-        # The last key at or before ``value``'s point: every tag is below 1 << shift.
-        i = bisect_right(self.keys, self.as_key((value + 1 << self.shift) - 1)) - 1
+        # The last key of the last point at or before ``value``: tags are below half.
+        i = bisect_right(self.keys, self.as_key((value << self.shift) + self.half - 1)) - 1
         return self.unpack(self.owners[i]) if i >= 0 else _NOTHING
 
     def unpack(self, code: int) -> frozenset[str]:
@@ -93,8 +96,8 @@ class _Intervals:
 
     def intervals(self) -> Iterator[tuple[int, int]]:
         """``(first address, owner code)`` of each interval, in address order."""
-        shift = self.shift
-        points = [int(key) >> shift for key in self.keys]
+        shift, half = self.shift, self.half
+        points = [int(key) + half >> shift for key in self.keys]
         ends = [*map(operator.ne, points, islice(points, 1, None)), True]
         return compress(zip(points, self.owners, strict=True), ends)
 
@@ -118,12 +121,14 @@ _Bounds: TypeAlias = "list[tuple[Sequence[int], Sequence[int]]]"
 def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Intervals:
     """Sort every switch point once and read off who covers each interval.
 
-    Location ``k`` has the code ``c = k + 1 < one``. Its ranges switch on with the
-    tag ``3 * one + c`` and off with ``one - c``, so that a tag minus ``2 * one`` is
-    ``+(one + c)`` or ``-(one + c)`` and the running sum of those, after any key, is
-    ``depth * one + (sum of the codes covering)``: ``0`` for no location, between
-    ``one`` and ``2 * one`` for exactly one (the sum *is* its code), above for two or
-    more (same-point keys sort switch-offs first). All of that is bulk work over
+    Location ``k`` has the code ``c = k + 1 < one``, and ``step = 4 * one``. Its
+    ranges switch on at ``first * step + (one + c)`` and off at
+    ``(last + 1) * step - (one + c)``, so a key's remainder by ``step`` (rounded to
+    the nearest multiple) is ``+(one + c)`` or ``-(one + c)``, and switch-offs sort
+    before switch-ons at the same point. After any key, the running sum of those
+    remainders is ``depth * one + (sum of the codes covering)``: ``0`` for no
+    location, between ``one`` and ``2 * one`` for exactly one (the sum minus
+    ``one`` *is* its code), above for two or more. All of that is bulk work over
     the sorted keys; only where ranges overlap is the covering multiset followed
     one key at a time (overlaps within one location end up as that location alone).
     """
@@ -131,13 +136,12 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     one = 1 << code_bits
     two = one << 1
     shift = code_bits + 2
-    tags = (4 << code_bits) - 1
     exact_floats = width + 1 + shift <= _EXACT_FLOAT_BITS
     keys: list[Any] = []
     step: float = float(1 << shift) if exact_floats else 1 << shift
     for code, (firsts, lasts) in enumerate(bounds, start=1):
-        if firsts:  # point * step + tag: the tag is below step, so this is a bit-or
-            on, off = 3 * one + code, step + one - code
+        if firsts:
+            on, off = one + code, step - one - code
             keys += [first * step + on for first in firsts]
             keys += [last * step + off for last in lasts]
     keys.sort()
@@ -146,12 +150,12 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     if exact_floats:
         table = array("d", keys)
         del keys  # the array is read in order from here on
-        sums = map(int, accumulate(map(operator.sub, map(operator.mod, table,
-                                                         repeat(float(tags + 1))),
-                                       repeat(float(two)))))
+        sums = map(int, accumulate(map(math.remainder, table, repeat(step))))
     else:
         table = array("Q", keys) if width + 1 + shift <= 64 else keys
-        sums = accumulate(map(operator.sub, map(operator.and_, table, repeat(tags)),
+        sums = accumulate(map(operator.sub, map(operator.and_, map(operator.add, table,
+                                                                    repeat(two)),
+                                                repeat((1 << shift) - 1)),
                               repeat(two)))
     # A running sum never exceeds (number of keys) * two; owner codes fit in "i".
     states = array("i" if len(table) * two < 1 << 31 else "q", sums)
@@ -162,6 +166,7 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
         ids=ids,
         shared=tuple(tuple([ids[c - 1] for c in owned]) for owned in shared),
         shift=shift,
+        half=two,
         base=one + 1,
         as_key=float if exact_floats else int,
     )
@@ -178,7 +183,7 @@ def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
     sets of codes, numbered in the order first seen.
     """
     two = one << 1
-    tags = 4 * one - 1
+    tags = (1 << shift) - 1
     shared: dict[frozenset[int], int] = {}
     covering: dict[int, int] = {}
     final = len(states) - 1
@@ -188,19 +193,19 @@ def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
             before = states[i - 1] - one if i else 0
             covering = {before: 1} if before > 0 else {}
         previous = i
-        key = int(keys[i])
-        tag = key & tags
-        if tag > two:
-            code = tag - 3 * one
+        key = int(keys[i]) + two
+        tag = (key & tags) - two
+        if tag > 0:
+            code = tag - one
             covering[code] = covering.get(code, 0) + 1
         else:
-            code = one - tag
+            code = -tag - one
             left = covering[code] - 1
             if left:
                 covering[code] = left
             else:
                 del covering[code]
-        if i < final and int(keys[i + 1]) >> shift == key >> shift:
+        if i < final and int(keys[i + 1]) + two >> shift == key >> shift:
             states[i] = 0
         elif len(covering) == 1:
             states[i] = one + next(iter(covering))
