@@ -137,11 +137,12 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     two = one << 1
     shift = code_bits + 2
     exact_floats = width + 1 + shift <= _EXACT_FLOAT_BITS
+    number: Callable[[int], float] = float if exact_floats else int
+    step = number(1 << shift)
     keys: list[Any] = []
-    step: float = float(1 << shift) if exact_floats else 1 << shift
     for code, (firsts, lasts) in enumerate(bounds, start=1):
-        if firsts:
-            on, off = one + code, step - one - code
+        if firsts:  # the tags of the keys' own type: float + float is the fast sum
+            on, off = number(one + code), number((1 << shift) - one - code)
             keys += [first * step + on for first in firsts]
             keys += [last * step + off for last in lasts]
     keys.sort()
@@ -160,15 +161,16 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     # A running sum never exceeds (number of keys) * two; owner codes fit in "i".
     states = array("i" if len(table) * two < 1 << 31 else "q", sums)
     shared = _overlaps(states, table, shift, one)
+    by_code = ("", *ids)
     return _Intervals(
         keys=table,
         owners=states if states.typecode == "i" else array("i", states),
         ids=ids,
-        shared=tuple(tuple([ids[c - 1] for c in owned]) for owned in shared),
+        shared=tuple([tuple(map(by_code.__getitem__, owned)) for owned in shared]),
         shift=shift,
         half=two,
         base=one + 1,
-        as_key=float if exact_floats else int,
+        as_key=number,
     )
 
 
