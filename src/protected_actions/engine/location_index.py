@@ -65,8 +65,8 @@ class _Intervals:
     addresses from the point of ``keys[i]`` up to the next point: ``0`` for no
     location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for the ids
     ``shared[k]`` (each distinct set of two or more locations is stored once, as a
-    tuple: a third of a frozenset's memory). Where several keys share a point,
-    only the last one's owner is read.
+    tuple, which takes a fraction of a frozenset's memory). Where several keys
+    share a point, only the last one's owner is read.
 
     The keys are floats when they fit the 53 bits a float holds exactly (IPv4 at
     any realistic number of locations): a float array is compact, and floats sort

