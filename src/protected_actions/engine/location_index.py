@@ -38,6 +38,7 @@ from protected_actions.model.locations import (
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
+    IpRanges,
     NamedLocation,
     _session_points,
 )
@@ -109,16 +110,12 @@ _EXACT_FLOAT_BITS = 53
 def _compile_ip(locations: Sequence[IpNamedLocation]) -> tuple[_Intervals, _Intervals]:
     """The IPv4 and IPv6 step functions of ``locations``."""
     ids = tuple(location.id for location in locations)
-    v4 = [location.ip_ranges.bounds(4) for location in locations]
-    v6 = [location.ip_ranges.bounds(6) for location in locations]
-    return _step_function(v4, 32, ids), _step_function(v6, 128, ids)
+    ranges = [location.ip_ranges for location in locations]
+    return _step_function(ranges, 4, ids), _step_function(ranges, 6, ids)
 
 
-_Bounds: TypeAlias = "list[tuple[Sequence[int], Sequence[int]]]"
-"""The first and the last addresses of each location's ranges, by location."""
-
-
-def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Intervals:
+def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
+                   ids: tuple[str, ...]) -> _Intervals:
     """Sort every switch point once and read off who covers each interval.
 
     Location ``k`` has the code ``c = k + 1 < one``, and ``step = 4 * one``. Its
@@ -132,6 +129,7 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     the sorted keys; only where ranges overlap is the covering multiset followed
     one key at a time (overlaps within one location end up as that location alone).
     """
+    width = 32 if version == 4 else 128
     code_bits = len(ids).bit_length()
     one = 1 << code_bits
     two = one << 1
@@ -140,7 +138,10 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
     number: Callable[[int], float] = float if exact_floats else int
     step = number(1 << shift)
     keys: list[Any] = []
-    for code, (firsts, lasts) in enumerate(bounds, start=1):
+    for code, location_ranges in enumerate(ranges, start=1):
+        # One location at a time: nothing per location outlives the loop, so the
+        # collector's full passes are not set off by survivors.
+        firsts, lasts = location_ranges.bounds(version)
         if firsts:  # the tags of the keys' own type: float + float is the fast sum
             on, off = number(one + code), number((1 << shift) - one - code)
             keys += [first * step + on for first in firsts]
@@ -175,7 +176,7 @@ def _step_function(bounds: _Bounds, width: int, ids: tuple[str, ...]) -> _Interv
 
 
 def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
-              one: int) -> dict[frozenset[int], int]:
+              one: int) -> dict[tuple[int, ...], int]:
     """Replace the running sums where two or more ranges overlap by owner codes.
 
     Walks only the keys after which the depth is two or more, keeping the codes
@@ -186,7 +187,7 @@ def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
     """
     two = one << 1
     tags = (1 << shift) - 1
-    shared: dict[frozenset[int], int] = {}
+    shared: dict[tuple[int, ...], int] = {}
     covering: dict[int, int] = {}
     final = len(states) - 1
     previous = -2
@@ -212,7 +213,7 @@ def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
         elif len(covering) == 1:
             states[i] = one + next(iter(covering))
         else:
-            states[i] = -1 - shared.setdefault(frozenset(covering), len(shared))
+            states[i] = -1 - shared.setdefault(tuple(sorted(covering)), len(shared))
     return shared
 
 

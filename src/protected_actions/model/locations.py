@@ -98,7 +98,10 @@ def _string(instance: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def _to_frozen_mapping(value: object) -> object:
-    """Converter: a plain mapping of unmodelled JSON properties becomes a FrozenDict."""
+    """Converter: a plain mapping of unmodelled JSON properties becomes a FrozenDict;
+    an empty one is the shared empty FrozenDict (one less object per model)."""
+    if isinstance(value, Mapping) and not value:
+        return _NO_PROPERTIES
     if isinstance(value, Mapping) and not isinstance(value, FrozenDict):
         return freeze_mapping(value)
     return value
