@@ -178,6 +178,17 @@ class TestIpLookup:
         assert locate("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", index=index).inside == {"ends"}
         assert locate("0.0.0.1", index=index).inside == frozenset()
 
+    def test_representatives_after_a_range_that_ends_at_the_last_address(self) -> None:
+        """A range reaching 255.255.255.255 leaves no interval past the end to stand
+        for: the address outside every IPv4 location is still an IPv4 address."""
+        index = LocationIndex.build([IpNamedLocation(id="top", display_name="Top", ip_ranges=(
+            IpRange.from_cidr("255.255.255.0/24"),
+            IpRange.from_cidr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120")))])
+        assert index.representative_ips() == (
+            ("198.51.100.1", frozenset()), ("255.255.255.0", frozenset({"top"})),
+            ("2000::", frozenset()),
+            ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00", frozenset({"top"})))
+
     def test_ipv4_mapped_ipv6_address_is_its_ipv4_address(self) -> None:
         """``::ffff:203.0.113.7`` is placed like 203.0.113.7."""
         assert locate("::ffff:203.0.113.7").inside == {"hq"}
@@ -366,3 +377,97 @@ class TestProperties:
         facts = locate(index=LocationIndex.build(locations))
         assert facts.inside == frozenset()
         assert facts.undetermined == {loc.id for loc in locations}
+
+
+_TOP = {4: 2 ** 32 - 1, 6: 2 ** 128 - 1}
+_WINDOW = 48
+"""Width of the address window the generated ranges share, so they overlap a lot."""
+
+
+def _text(version: int, value: int) -> str:
+    return str(ipaddress.IPv4Address(value) if version == 4 else ipaddress.IPv6Address(value))
+
+
+@st.composite
+def _written_range(draw: st.DrawFn, bases: dict[int, int]) -> tuple[int, IpRange, int, int]:
+    """A range inside one version's window: the version, the range, and its first and
+    last address computed here with integers alone (the oracle does not use the
+    model's parsing)."""
+    version = draw(st.sampled_from([4, 6]))
+    top, base = _TOP[version], bases[version]
+    start = min(base + draw(st.integers(0, _WINDOW - 1)), top)
+    if draw(st.booleans()):
+        host_bits = draw(st.integers(0, 5))
+        first = start >> host_bits << host_bits
+        last = first | (1 << host_bits) - 1
+        prefix = (32 if version == 4 else 128) - host_bits
+        return version, IpRange.from_cidr(f"{_text(version, start)}/{prefix}"), first, last
+    last = min(start + draw(st.integers(0, _WINDOW // 2)), top)
+    return version, IpRange.from_bounds(_text(version, start), _text(version, last)), start, last
+
+
+@st.composite
+def _crowded_locations(draw: st.DrawFn
+                       ) -> tuple[list[IpNamedLocation], dict[str, list[tuple[int, int, int]]]]:
+    """Up to eight IP locations whose IPv4 and IPv6 ranges crowd into one small window
+    per version (the bottom, the middle or the top of the address space), overlapping
+    within and across locations; and each location's ``(version, first, last)``."""
+    bases = {version: draw(st.sampled_from([0, 0xC6336400 if version == 4 else 0x20010DB8 << 96,
+                                            _TOP[version] - _WINDOW + 1]))
+             for version in (4, 6)}
+    locations: list[IpNamedLocation] = []
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for k in range(draw(st.integers(1, 8))):
+        drawn = draw(st.lists(_written_range(bases), max_size=6))
+        location_id = f"loc{k}"
+        locations.append(IpNamedLocation(id=location_id, display_name=location_id,
+                                          ip_ranges=[r for _, r, _, _ in drawn]))
+        spans[location_id] = [(v, first, last) for v, _, first, last in drawn]
+    return locations, spans
+
+
+class TestStepFunction:
+    """The compiled step function against a naive "address in any range" scan, over
+    crowded, overlapping ranges (entra-facts §4.1: a sign-in is in a named location
+    when its IP is in any of the location's ranges)."""
+
+    @staticmethod
+    @given(_crowded_locations(), st.data())
+    def test_every_edge_and_random_address_agrees_with_a_naive_scan(
+            drawn: tuple[list[IpNamedLocation], dict[str, list[tuple[int, int, int]]]],
+            data: st.DataObject) -> None:
+        """Each range's first and last address and their neighbours, and random
+        addresses near the ranges, are in exactly the locations a range of which
+        holds them."""
+        locations, spans = drawn
+        index = LocationIndex.build(locations)
+        probes = {(v, x) for ranges in spans.values() for v, first, last in ranges
+                  for x in (first - 1, first, last, last + 1) if 0 <= x <= _TOP[v]}
+        for version in (4, 6):
+            near = sorted(x for v, x in probes if v == version) or [0]
+            probes |= {(version, data.draw(st.integers(max(near[0] - 3, 0),
+                                                       min(near[-1] + 3, _TOP[version]))))
+                       for _ in range(4)}
+        for version, value in sorted(probes):
+            expected = {location_id for location_id, ranges in spans.items()
+                        if any(v == version and first <= value <= last
+                               for v, first, last in ranges)}
+            assert locate(_text(version, value), index=index).inside == expected, \
+                (version, value)
+
+    @staticmethod
+    @given(_crowded_locations())
+    def test_representative_addresses_are_in_the_sets_they_stand_for(
+            drawn: tuple[list[IpNamedLocation], dict[str, list[tuple[int, int, int]]]]) -> None:
+        """Every representative address is placed in exactly the set it is given
+        with, the sets are distinct per version, and the empty set is among them."""
+        locations, _ = drawn
+        index = LocationIndex.build(locations)
+        representatives = index.representative_ips()
+        for ip, inside in representatives:
+            assert locate(ip, index=index).inside == inside
+        for version in (4, 6):
+            sets = [inside for ip, inside in representatives
+                    if ipaddress.ip_address(ip).version == version]
+            assert len(sets) == len(set(sets))
+            assert frozenset() in sets

@@ -202,3 +202,21 @@ class TestIpRanges:
     def test_only_ip_ranges_are_accepted(self) -> None:
         with pytest.raises(Exception, match="IpRange"):
             IpRanges(["10.0.0.0/8"])  # type: ignore[list-item]
+
+    @pytest.mark.parametrize("text", [
+        "12.34.221.11/22", "0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8",
+        "10.0.0.0/08", "10.0.0.0/008", "10.0.0.0/00", "192.0.2.1/032",
+    ])
+    def test_an_ipv4_cidr_kept_as_numbers_gives_its_text_back(self, text: str) -> None:
+        """The usual spelling is stored as address and prefix, any other as text; both
+        read back exactly as written, by either path, and compare equal."""
+        direct = _general([{"@odata.type": V4_CIDR, "cidrAddress": text}]).ip_ranges
+        built = IpRanges([IpRange.from_cidr(text)])
+        assert [r.cidr_address for r in direct] == [r.cidr_address for r in built] == [text]
+        assert list(direct.written()) == [(text, None)]
+        assert direct == built and hash(direct) == hash(built)
+
+    def test_equal_addresses_written_differently_differ(self) -> None:
+        """``/8`` and ``/08`` cover the same addresses but are not the same text."""
+        assert IpRanges([IpRange.from_cidr("10.0.0.0/8")]) != \
+            IpRanges([IpRange.from_cidr("10.0.0.0/08")])

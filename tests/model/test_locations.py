@@ -428,3 +428,53 @@ class TestGeneratedModels:
 
         with pytest.raises(InvalidArgument):
             draw()
+
+
+_OCTET_TEXTS = st.one_of(
+    st.integers(0, 300).map(str),
+    st.integers(0, 255).map(lambda n: f"0{n}"),          # a leading zero
+    st.sampled_from(["", " 1", "1 ", "+1", "-1", "0x1", "\u0661", "1\n", "25\u0665"]),
+)
+_PREFIX_TEXTS = st.one_of(
+    st.integers(0, 40).map(str),
+    st.integers(0, 40).map(lambda n: f"{n:03d}"),
+    st.sampled_from(["", "0008", " 8", "8 ", "\u0668", "+8", "8/8"]),
+)
+
+
+@st.composite
+def _v4_cidr_texts(draw: st.DrawFn) -> str:
+    """An IPv4 CIDR, often damaged in one place: an octet or the prefix spelled
+    otherwise, or an octet too many or too few."""
+    octets = [str(draw(st.integers(0, 255))) for _ in range(4)]
+    prefix = str(draw(st.integers(0, 32)))
+    damage = draw(st.sampled_from(["none", "octet", "prefix", "more", "fewer"]))
+    if damage == "octet":
+        octets[draw(st.integers(0, 3))] = draw(_OCTET_TEXTS)
+    elif damage == "prefix":
+        prefix = draw(_PREFIX_TEXTS)
+    elif damage == "more":
+        octets.append(draw(_OCTET_TEXTS))
+    elif damage == "fewer":
+        octets.pop()
+    return ".".join(octets) + "/" + prefix
+
+
+class TestIpv4CidrReading:
+    """The table-driven reader of IPv4 CIDRs accepts exactly the regular expression
+    it replaces, and reads the same numbers as :mod:`ipaddress`."""
+
+    @staticmethod
+    @given(_v4_cidr_texts())
+    def test_the_same_texts_and_numbers(text: str) -> None:
+        read = locations._v4_cidr(text)
+        match = locations._V4_CIDR.fullmatch(text)
+        if match is None or int(match[5]) > 32:
+            assert read is None
+            return
+        prefix = text.partition("/")[2]
+        network = ipaddress.IPv4Interface(text)
+        assert read == (int(network.ip), network.network.prefixlen,
+                        prefix == str(int(prefix)))
+        if read[2]:
+            assert locations._v4_cidr_text(read[0], read[1]) == text

@@ -18,13 +18,14 @@ and a compliant network location, which no session fact decides.
 from __future__ import annotations
 
 import ipaddress
+import math
 import operator
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate, compress, repeat
-from typing import Literal, TypeAlias
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, compress, count, islice, repeat
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -37,6 +38,7 @@ from protected_actions.model.locations import (
     CompliantNetworkNamedLocation,
     CountryNamedLocation,
     IpNamedLocation,
+    IpRanges,
     NamedLocation,
     _session_points,
 )
@@ -54,102 +56,165 @@ _CountryClass: TypeAlias = Literal["missing", "invalid", "unknown", "code"]
 
 @attrs.frozen(eq=False, repr=False)
 class _Intervals:
-    """The elementary intervals of one IP version, as a step function.
+    """The covering locations of one IP version, as a step function.
 
-    Interval ``i`` runs from ``starts[i]`` up to ``starts[i + 1] - 1`` (the last one
-    is open-ended) and is covered by the locations that ``owners[i]`` names: ``0``
-    for none (a gap), ``k > 0`` for the one location ``ids[k - 1]``, ``k < 0`` for
-    the set ``shared[-k - 1]``. Each distinct set of two or more locations is stored
-    once, so memory follows the number of intervals, not the number of locations
-    times the number of intervals.
+    Every range contributes two *switch points*: its first address (its location
+    switches on) and the address after its last (it switches off). Each is stored
+    as one sortable number, a *key*: ``point * step + tag``, where the tag (between
+    ``-half`` and ``half``, ``step = 2 * half``) says which location switches and
+    which way; ``keys`` holds them all in order. ``owners[i]`` says who covers the
+    addresses from the point of ``keys[i]`` up to the next point: ``0`` for no
+    location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for the ids
+    ``shared[k]`` (each distinct set of two or more locations is stored once, as a
+    tuple, which takes a fraction of a frozenset's memory). Where several keys
+    share a point, only the last one's owner is read.
+
+    The keys are floats when they fit the 53 bits a float holds exactly (IPv4 at
+    any realistic number of locations): a float array is compact, and floats sort
+    about twice as fast as integers above 30 bits. Otherwise they are integers.
     """
 
-    starts: Sequence[int]
+    keys: Sequence[float]
     owners: array[int]
     ids: tuple[str, ...]
-    shared: tuple[frozenset[str], ...]
+    shared: tuple[tuple[str, ...], ...]
+    shift: int
+    half: int
+    base: int
+    as_key: Callable[[int], float]
 
     def lookup(self, value: int) -> frozenset[str]:
         """The ids of the locations holding ``value`` (one bisect)."""
-        i = bisect_right(self.starts, value) - 1
+        # The last key of the last point at or before ``value``: tags are below half.
+        i = bisect_right(self.keys, self.as_key((value << self.shift) + self.half - 1)) - 1
         return self.unpack(self.owners[i]) if i >= 0 else _NOTHING
 
     def unpack(self, code: int) -> frozenset[str]:
         """The ids an owner code stands for."""
         if code > 0:
-            return frozenset((self.ids[code - 1],))
-        return self.shared[-code - 1] if code else _NOTHING
+            return frozenset((self.ids[code - self.base],))
+        return frozenset(self.shared[-code - 1]) if code else _NOTHING
+
+    def intervals(self) -> Iterator[tuple[int, int]]:
+        """``(first address, owner code)`` of each interval, in address order."""
+        shift, half = self.shift, self.half
+        points = [int(key) + half >> shift for key in self.keys]
+        ends = [*map(operator.ne, points, islice(points, 1, None)), True]
+        return compress(zip(points, self.owners, strict=True), ends)
+
+
+_EXACT_FLOAT_BITS = 53
+"""A float holds every integer below ``2 ** 53`` exactly."""
 
 
 def _compile_ip(locations: Sequence[IpNamedLocation]) -> tuple[_Intervals, _Intervals]:
-    """The IPv4 and IPv6 interval tables of ``locations``."""
-    shift = max(len(locations) - 1, 1).bit_length()
-    v4: list[int] = []
-    v6: list[int] = []
-    for owner, location in enumerate(locations):
-        ranges = location.ip_ranges
-        v4 += _toggles(*ranges.bounds(4), owner, shift)
-        v6 += _toggles(*ranges.bounds(6), owner, shift)
+    """The IPv4 and IPv6 step functions of ``locations``."""
     ids = tuple(location.id for location in locations)
-    return _sweep(v4, shift, ids, array("Q")), _sweep(v6, shift, ids, [])
+    ranges = [location.ip_ranges for location in locations]
+    return _step_function(ranges, 4, ids), _step_function(ranges, 6, ids)
 
 
-def _toggles(firsts: list[int], lasts: list[int], owner: int, shift: int) -> list[int]:
-    """Where one location's coverage (of one IP version) switches on and off.
+def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
+                   ids: tuple[str, ...]) -> _Intervals:
+    """Sort every switch point once and read off who covers each interval.
 
-    The ranges are first merged into disjoint, non-touching blocks: with ``firsts``
-    and ``nexts`` (``last + 1``) each sorted, the union has a gap after the k-th
-    block exactly when ``nexts[k] < firsts[k + 1]``. The switch points come out in
-    address order, packed as ``point << (shift + 1) | off << shift | owner`` for
-    one global integer sort (``off`` is 1 where the location switches off).
+    Location ``k`` has the code ``c = k + 1 < one``, and ``step = 4 * one``. Its
+    ranges switch on at ``first * step + (one + c)`` and off at
+    ``(last + 1) * step - (one + c)``, so a key's remainder by ``step`` (rounded to
+    the nearest multiple) is ``+(one + c)`` or ``-(one + c)``, and switch-offs sort
+    before switch-ons at the same point. After any key, the running sum of those
+    remainders is ``depth * one + (sum of the codes covering)``: ``0`` for no
+    location, between ``one`` and ``2 * one`` for exactly one (the sum minus
+    ``one`` *is* its code), above for two or more. All of that is bulk work over
+    the sorted keys; only where ranges overlap is the covering multiset followed
+    one key at a time (overlaps within one location end up as that location alone).
     """
-    if not firsts:
-        return []
-    firsts.sort()
-    nexts = sorted([last + 1 for last in lasts])
-    later = firsts[1:]
-    gaps = list(map(operator.lt, nexts, later))
-    on = owner
-    off = 1 << shift | owner
-    packed = [0] * (2 * (gaps.count(True) + 1))
-    packed[0::2] = [first << shift + 1 | on for first in (firsts[0], *compress(later, gaps))]
-    packed[1::2] = [end << shift + 1 | off for end in (*compress(nexts, gaps), nexts[-1])]
-    return packed
+    width = 32 if version == 4 else 128
+    code_bits = len(ids).bit_length()
+    one = 1 << code_bits
+    two = one << 1
+    shift = code_bits + 2
+    exact_floats = width + 1 + shift <= _EXACT_FLOAT_BITS
+    number: Callable[[int], float] = float if exact_floats else int
+    step = number(1 << shift)
+    keys: list[Any] = []
+    for code, location_ranges in enumerate(ranges, start=1):
+        # One location at a time: nothing per location outlives the loop, so the
+        # collector's full passes are not set off by survivors.
+        firsts, lasts = location_ranges.bounds(version)
+        if firsts:  # the tags of the keys' own type: float + float is the fast sum
+            on, off = number(one + code), number((1 << shift) - one - code)
+            keys += [first * step + on for first in firsts]
+            keys += [last * step + off for last in lasts]
+    keys.sort()
+    table: Sequence[Any]
+    sums: Iterable[int]
+    if exact_floats:
+        table = array("d", keys)
+        del keys  # the array is read in order from here on
+        sums = map(int, accumulate(map(math.remainder, table, repeat(step))))
+    else:
+        table = array("Q", keys) if width + 1 + shift <= 64 else keys
+        sums = accumulate(map(operator.sub, map(operator.and_, map(operator.add, table,
+                                                                    repeat(two)),
+                                                repeat((1 << shift) - 1)),
+                              repeat(two)))
+    # A running sum never exceeds (number of keys) * two; owner codes fit in "i".
+    states = array("i" if len(table) * two < 1 << 31 else "q", sums)
+    shared = _overlaps(states, table, shift, one)
+    by_code = ("", *ids)
+    return _Intervals(
+        keys=table,
+        owners=states if states.typecode == "i" else array("i", states),
+        ids=ids,
+        shared=tuple([tuple(map(by_code.__getitem__, owned)) for owned in shared]),
+        shift=shift,
+        half=two,
+        base=one + 1,
+        as_key=number,
+    )
 
 
-def _sweep(toggles: list[int], shift: int, ids: tuple[str, ...],
-           starts: list[int] | array[int]) -> _Intervals:
-    """Turn the packed on/off points into the step function of covering locations.
+def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
+              one: int) -> dict[tuple[int, ...], int]:
+    """Replace the running sums where two or more ranges overlap by owner codes.
 
-    Each location's blocks are disjoint, so in address order a location switches
-    on, off, on... After each toggle the running sum of +1 / -1 is the number of
-    locations covering the address and the running XOR of the owner indices is the
-    owner itself when that number is one, so the usual tenant (few overlaps) is
-    read off in bulk. Only where two or more locations overlap is the covering set
-    followed one toggle at a time (each distinct set of owners is stored once).
+    Walks only the keys after which the depth is two or more, keeping the codes
+    covering (with how many ranges each). At the last key of a point the state
+    becomes the one code (``one + c``) or a shared set (``-1 - k``); at earlier keys
+    of the same point, which no lookup reads, it becomes ``0``. Returns the shared
+    sets of codes, numbered in the order first seen.
     """
-    toggles.sort()
-    low = (1 << shift) - 1
-    points = list(map(operator.rshift, toggles, repeat(shift + 1)))
-    owners = list(map(operator.and_, toggles, repeat(low)))
-    depth = list(accumulate([1 - 2 * (t >> shift & 1) for t in toggles]))
-    single = list(accumulate(owners, operator.xor))
-    del toggles
-    codes = [x + 1 if d == 1 else 0 for d, x in zip(depth, single, strict=True)]
-    last_at_point = [*map(operator.ne, points, points[1:]), True]
-    shared: dict[frozenset[int], int] = {}
-    active: set[int] = set()
+    two = one << 1
+    tags = (1 << shift) - 1
+    shared: dict[tuple[int, ...], int] = {}
+    covering: dict[int, int] = {}
+    final = len(states) - 1
     previous = -2
-    for i in compress(range(len(depth)), [d > 1 for d in depth]):
-        if i != previous + 1:  # a run of overlaps starts: one location or none before it
-            active = {single[i - 1]} if i and depth[i - 1] == 1 else set()
+    for i in compress(count(), map(operator.ge, states, repeat(two))):
+        if i != previous + 1:  # a run of overlaps starts: one location or none before
+            before = states[i - 1] - one if i else 0
+            covering = {before: 1} if before > 0 else {}
         previous = i
-        active ^= {owners[i]}
-        if last_at_point[i]:
-            codes[i] = -1 - shared.setdefault(frozenset(active), len(shared))
-    starts.extend(compress(points, last_at_point))
-    sets = tuple(frozenset(ids[o] for o in owned) for owned in shared)
-    return _Intervals(starts, array("i", compress(codes, last_at_point)), ids, sets)
+        key = int(keys[i]) + two
+        tag = (key & tags) - two
+        if tag > 0:
+            code = tag - one
+            covering[code] = covering.get(code, 0) + 1
+        else:
+            code = -tag - one
+            left = covering[code] - 1
+            if left:
+                covering[code] = left
+            else:
+                del covering[code]
+        if i < final and int(keys[i + 1]) + two >> shift == key >> shift:
+            states[i] = 0
+        elif len(covering) == 1:
+            states[i] = one + next(iter(covering))
+        else:
+            states[i] = -1 - shared.setdefault(tuple(sorted(covering)), len(shared))
+    return shared
 
 
 def _readable_points(ip_address: object) -> tuple[tuple[Literal[4, 6], int], ...] | None:
@@ -317,11 +382,15 @@ class LocationIndex:
         out: list[tuple[str, frozenset[str]]] = []
         for version, table, outside in ((4, self._v4, 0xC6336401), (6, self._v6, 1 << 125)):
             seen: dict[int, int] = {}
-            for start, code in zip(table.starts, table.owners, strict=True):
+            first: int | None = None
+            for start, code in table.intervals():
+                if start >> (32 if version == 4 else 128):
+                    break  # past the last address: after a range that ends there
+                first = start if first is None else first
                 seen.setdefault(code, start)
-            if 0 not in seen and (not table.starts or table.starts[0] > outside):
+            if 0 not in seen and (first is None or first > outside):
                 seen[0] = outside
-            elif 0 not in seen and table.starts and table.starts[0] > 0:
+            elif 0 not in seen and first is not None and first > 0:
                 seen[0] = 0 if version == 6 else 1
             for code, start in sorted(seen.items(), key=lambda kv: kv[1]):
                 address = ipaddress.ip_address(start) if version == 4 \
@@ -341,7 +410,7 @@ class LocationIndex:
 
     def __repr__(self) -> str:
         return (f"<LocationIndex: {len(self.ids)} locations, "
-                f"{len(self._v4.starts)} IPv4 and {len(self._v6.starts)} IPv6 intervals>")
+                f"{len(self._v4.keys)} IPv4 and {len(self._v6.keys)} IPv6 switch points>")
 
 
 # -- facts and their explanation -------------------------------------------------------
