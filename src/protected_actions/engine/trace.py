@@ -30,6 +30,7 @@ verdicts are the ones the decision itself remembers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 from operator import itemgetter
 
 from protected_actions.model.session import SessionState
@@ -95,20 +96,13 @@ Check = Callable[[CompiledPolicy, Request], Explained]
 Step = tuple[Check | None, AnalysisReason, tuple[str, ...]]
 
 
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
 def _positions(mask: int) -> list[int]:
     """The set bits of ``mask`` (not negative), lowest first."""
-    bits = bin(mask)[:1:-1]
-    found = []
-    at = bits.find("1")
-    while at >= 0:
-        found.append(at)
-        at = bits.find("1", at + 1)
-    return found
-
-
-def _lowest(mask: int) -> int:
-    """The lowest set bit of ``mask`` (positive)."""
-    return (mask & -mask).bit_length() - 1
+    bits = bin(mask)[:1:-1].encode().translate(_BITS)
+    return list(compress(range(len(bits)), bits))
 
 
 def _applied_name(grant: GrantResult, report_only: bool) -> PolicyResultName:
@@ -383,8 +377,10 @@ class _User:
 
 class _Users:
     """The users condition with its texts over every live policy, as it treats every
-    user with the same answers and texts: the entries of the policies it rules out,
-    the texts of those it keeps, and their plans by target."""
+    user with the same answers and texts: the entries of the policies it rules out
+    (at the positions of those it keeps, whatever each plan replaces), the texts of
+    those it keeps (:data:`USER_INCLUDED_TEXT` when not listed), and their plans by
+    target."""
 
     __slots__ = ("base", "passing", "plans", "texts", "undetermined")
 
@@ -405,7 +401,7 @@ def _add(table: dict[str, int], keys: frozenset[str], bit: int) -> None:
 class TraceIndex:
     """A compiled tenant's trace tables (kept in its memo as ``"trace"``)."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_base", "_complex", "_exclude",
                  "_include", "_simple", "_targets", "_users", "_views", "constant", "held",
                  "index", "live", "policies", "verdicts")
 
@@ -466,6 +462,7 @@ class TraceIndex:
         self.verdicts = tuple(verdicts)
         self._targets: dict[tuple[str, str], _Target] = MemoTable()
         self._users: dict[UserFacts, _User] = MemoTable()
+        self._base: list[PolicyResult | None] | None = None
         #: the users condition's texts and entries, by what it answers
         self._views: dict[tuple[int, int, int, tuple[str, ...]], _Users] = MemoTable()
         #: about how many bytes the tables hold (see :data:`TRACE_BUDGET`)
@@ -531,6 +528,18 @@ class TraceIndex:
             found = remember(self._users, facts, found)
         return found
 
+    def _not_included(self) -> list[PolicyResult | None]:
+        """The entries every request shares, and every simple policy's entry when it
+        does not include the user (built once)."""
+        found = self._base
+        if found is None:
+            found = list(self.constant)
+            for position in _positions(self._simple):
+                found[position] = self.policies[position].ruled_out_by_users(
+                    USER_NOT_INCLUDED_TEXT)
+            self._base = found
+        return found
+
     def _view(self, user: _User, facts: UserFacts, req: Request) -> _Users:
         """The users condition with its texts for the user, shared with every user it
         treats alike (computed on the user's first full trace)."""
@@ -539,23 +548,23 @@ class TraceIndex:
             return found
         one_by_one = self._checked_one_by_one(facts)
         said = tuple(check_users(pol.cp, req)[1] for pol in one_by_one)
-        excluded, included = self._masks(facts) if facts.exclusion_views else (0, 0)
+        excluded = self._masks(facts)[0] if facts.exclusion_views else 0
         key = (excluded, user.passing, user.undetermined, said)
         found = self._views.get(key)
         if found is None:
-            base = list(self.constant)
+            # A simple policy's text depends only on whether it excludes the user or
+            # includes them (then its position is filled by each plan).
+            base = list(self._not_included())
             passing = user.passing
-            texts: dict[int, str] = dict.fromkeys(_positions(included), USER_INCLUDED_TEXT)
+            texts: dict[int, str] = {}
             for pol, text in zip(one_by_one, said, strict=True):
                 if passing >> pol.position & 1:
                     texts[pol.position] = text
                 else:
                     base[pol.position] = pol.ruled_out_by_users(text)
             policies = self.policies
-            # A simple policy's text depends only on whether it excludes the user.
-            for position in _positions(self._simple & ~included):
-                base[position] = policies[position].ruled_out_by_users(
-                    USER_EXCLUDED_TEXT if excluded >> position & 1 else USER_NOT_INCLUDED_TEXT)
+            for position in _positions(excluded):
+                base[position] = policies[position].ruled_out_by_users(USER_EXCLUDED_TEXT)
             self.hold(_ENTRY_BYTES + _POINTER_BYTES * (len(base) + len(texts)))
             found = remember(self._views, key, _Users(base, texts, passing, user.undetermined),
                              limit=4096)
@@ -587,16 +596,19 @@ class TraceIndex:
             return found
         base = list(view.base)
         column = self.target(kind, target, req)
-        pending = []
-        undetermined = view.undetermined
+        policies = self.policies
         texts = view.texts
-        for position in _positions(view.passing):
-            pol = self.policies[position]
-            if column.texts[position][0] is False:
-                base[position] = column.ruled_out(self, pol, texts[position])
-            else:
-                pending.append(column.left(self, pol, texts[position],
-                                           bool(undetermined >> position & 1), req))
+        out = column.out
+        for position in _positions(view.passing & ~column.passing):
+            text = texts.get(position, USER_INCLUDED_TEXT)
+            entry = out.get((position, text))
+            base[position] = entry if entry is not None \
+                else column.ruled_out(self, policies[position], text)
+        undetermined = view.undetermined
+        pending = [column.left(self, policies[position],
+                               texts.get(position, USER_INCLUDED_TEXT),
+                               bool(undetermined >> position & 1), req)
+                   for position in _positions(view.passing & column.passing)]
         self.hold(_ENTRY_BYTES + _POINTER_BYTES * (len(base) + len(pending)))
         return remember(view.plans, key, _Plan(base, tuple(pending), _registration(
             self.index, kind, target)), limit=256)
