@@ -378,15 +378,17 @@ class _User:
 class _Users:
     """The users condition with its texts over every live policy, as it treats every
     user with the same answers and texts: the entries of the policies it rules out
-    (at the positions of those it keeps, whatever each plan replaces), the texts of
-    those it keeps (:data:`USER_INCLUDED_TEXT` when not listed), and their plans by
-    target."""
+    that differ from the tenant's not-included entries, the texts of those it keeps
+    (:data:`USER_INCLUDED_TEXT` when not listed), and their plans by target."""
 
-    __slots__ = ("base", "passing", "plans", "texts", "undetermined")
+    __slots__ = ("changed", "excluded", "passing", "plans", "texts", "undetermined")
 
-    def __init__(self, base: list[PolicyResult | None], texts: dict[int, str],
-                 passing: int, undetermined: int) -> None:
-        self.base = base
+    def __init__(self, excluded: int, changed: tuple[tuple[int, PolicyResult], ...],
+                 texts: dict[int, str], passing: int, undetermined: int) -> None:
+        #: the simple policies that exclude the user
+        self.excluded = excluded
+        #: (position, entry) for the other policies checked one by one it rules out
+        self.changed = changed
         self.texts = texts
         self.passing = passing
         self.undetermined = undetermined
@@ -553,21 +555,18 @@ class TraceIndex:
         found = self._views.get(key)
         if found is None:
             # A simple policy's text depends only on whether it excludes the user or
-            # includes them (then its position is filled by each plan).
-            base = list(self._not_included())
+            # includes them; the tenant's not-included entries hold the others.
             passing = user.passing
             texts: dict[int, str] = {}
+            changed: list[tuple[int, PolicyResult]] = []
             for pol, text in zip(one_by_one, said, strict=True):
                 if passing >> pol.position & 1:
                     texts[pol.position] = text
                 else:
-                    base[pol.position] = pol.ruled_out_by_users(text)
-            policies = self.policies
-            for position in _positions(excluded):
-                base[position] = policies[position].ruled_out_by_users(USER_EXCLUDED_TEXT)
-            self.hold(_ENTRY_BYTES + _POINTER_BYTES * (len(base) + len(texts)))
-            found = remember(self._views, key, _Users(base, texts, passing, user.undetermined),
-                             limit=4096)
+                    changed.append((pol.position, pol.ruled_out_by_users(text)))
+            self.hold(_ENTRY_BYTES + 4 * _POINTER_BYTES * (len(changed) + len(texts)))
+            found = remember(self._views, key, _Users(excluded, tuple(changed), texts, passing,
+                                                      user.undetermined), limit=4096)
         user.view = found
         return found
 
@@ -594,9 +593,13 @@ class TraceIndex:
         found = view.plans.get(key)
         if found is not None:
             return found
-        base = list(view.base)
-        column = self.target(kind, target, req)
+        base = list(self._not_included())
         policies = self.policies
+        for position in _positions(view.excluded):
+            base[position] = policies[position].ruled_out_by_users(USER_EXCLUDED_TEXT)
+        for position, changed in view.changed:
+            base[position] = changed
+        column = self.target(kind, target, req)
         texts = view.texts
         out = column.out
         for position in _positions(view.passing & ~column.passing):
