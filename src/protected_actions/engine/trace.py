@@ -266,13 +266,14 @@ class _Target:
     are undetermined, and each one's verdict and text; and the entries that depend
     only on a policy's users text and the target, shared by every user."""
 
-    __slots__ = ("out", "passing", "pending", "reasons", "texts", "undetermined")
+    __slots__ = ("passing", "pending", "reasons", "rows", "size", "texts", "undetermined")
 
     def __init__(self, live: Sequence[_Policy], req: Request) -> None:
         self.passing = self.undetermined = 0
         self.reasons = _REASONS[TARGET_REASONS[req.target_kind]]
-        #: the entries of the policies it rules out, by (position, users text)
-        self.out: dict[tuple[int, str], PolicyResult] = MemoTable()
+        self.size = len(req.index.compiled)
+        #: the entries of the policies it rules out, by users text, then by position
+        self.rows: dict[str, list[PolicyResult | None]] = MemoTable()
         #: the policies it leaves to the session, by (position, users text, whether
         #: the users condition is undetermined)
         self.pending: dict[tuple[int, str, bool], _Pending] = MemoTable()
@@ -289,16 +290,25 @@ class _Target:
         """The texts of the policy's users and target conditions (no two equal)."""
         return tuple(dict.fromkeys(t for t in (users_text, self.texts[pol.position][1]) if t))
 
-    def ruled_out(self, tables: TraceIndex, pol: _Policy, users_text: str) -> PolicyResult:
+    def row(self, users_text: str) -> list[PolicyResult | None]:
+        """The entries of the policies it rules out that the users condition keeps
+        with ``users_text``, by position (``None``: not built yet)."""
+        found = self.rows.get(users_text)
+        if found is None:
+            empty: list[PolicyResult | None] = [None] * self.size
+            found = remember(self.rows, users_text, empty, limit=64)
+        return found
+
+    def ruled_out(self, tables: TraceIndex, row: list[PolicyResult | None], pol: _Policy,
+                  users_text: str) -> PolicyResult:
         """The (shared) entry of a policy the users condition keeps with
-        ``users_text`` and this target rules out."""
-        key = (pol.position, users_text)
-        found = self.out.get(key)
+        ``users_text`` (whose entries are ``row``) and this target rules out."""
+        found = row[pol.position]
         if found is None:
             tables.hold(_RESULT_BYTES)
-            found = remember(self.out, key, _policy_result(
+            found = row[pol.position] = _policy_result(
                 pol.id, pol.name, pol.state, pol.enforced, False, pol.not_applied,
-                self.reasons, (), (), False, self.head(pol, users_text)))
+                self.reasons, (), (), False, self.head(pol, users_text))
         return found
 
     def left(self, tables: TraceIndex, pol: _Policy, users_text: str, undetermined: bool,
@@ -601,12 +611,13 @@ class TraceIndex:
             base[position] = changed
         column = self.target(kind, target, req)
         texts = view.texts
-        out = column.out
+        included = column.row(USER_INCLUDED_TEXT)
         for position in _positions(view.passing & ~column.passing):
-            text = texts.get(position, USER_INCLUDED_TEXT)
-            entry = out.get((position, text))
-            base[position] = entry if entry is not None \
-                else column.ruled_out(self, policies[position], text)
+            text = texts.get(position) if texts else None
+            row = included if text is None else column.row(text)
+            entry = row[position]
+            base[position] = entry if entry is not None else column.ruled_out(
+                self, row, policies[position], USER_INCLUDED_TEXT if text is None else text)
         undetermined = view.undetermined
         pending = [column.left(self, policies[position],
                                texts.get(position, USER_INCLUDED_TEXT),
