@@ -77,9 +77,9 @@ TARGET_REASONS = {
 """The what-if reason of a target condition that rules a policy out, by target kind."""
 
 TRACE_BUDGET = 64_000_000
-"""About how many bytes the per-user tables hold before they are cleared (estimated
-as they grow: a user's first full trace at 240 policies holds about 45 kB, its
-verdicts about 10 kB)."""
+"""About how many bytes the trace tables hold before they are cleared (estimated as
+they grow: a user's first full trace at 240 policies holds about 5 kB, its verdicts
+about 10 kB)."""
 _RESULT_BYTES = 150  # a PolicyResult
 _POINTER_BYTES = 8
 _ENTRY_BYTES = 250  # a user, a pending policy or a compact entry, with its tables
