@@ -165,18 +165,44 @@ def test_the_hot_path_result_constructor_builds_the_same_object() -> None:
 
 
 def test_the_trace_tables_are_shared_not_leaked() -> None:
-    """Two users on one tenant: each gets the results that name them, whichever came
-    first (a remembered entry is never another user's)."""
+    """Two users on one tenant: each gets the results of their own users condition,
+    whichever came first (a remembered entry is never another user's answer); the
+    texts name no user (the decision does), so a third user treated like the
+    second shares the second's entries."""
     t = tenant(policy("p1", users=pa.UserConditions(include_users=("u1",))),
                policy("p2", users=pa.UserConditions(include_users=("All",),
-                                                    exclude_users=("u2",))))
+                                                    exclude_users=("u2", "u3"))))
     first = check(t, session(who=user("u1")))
     second = check(t, session(who=user("u2")))
-    assert first.policies[1].details == ("user 'u1' is included", "auth context c1 is targeted",
+    third = check(t, session(who=user("u3")))
+    assert first.policies[1].details == ("the user is included", "auth context c1 is targeted",
                                          *first.policies[1].details[2:])
-    assert second.policies[0].details == ("user 'u2' is not included",)
-    assert second.policies[1].details == ("user 'u2' is excluded (user, group or role)",)
+    assert second.policies[0].details == ("the user is not included",)
+    assert second.policies[1].details == ("the user is excluded (user, group or role)",)
+    assert (first.user_id, second.user_id, third.user_id) == ("u1", "u2", "u3")
+    assert third.policies == second.policies
+    assert all(a is b for a, b in zip(third.policies, second.policies, strict=True))
     assert check(t, session(who=user("u1"))).policies == first.policies
+
+
+def test_a_guest_text_keeps_its_guest_type() -> None:
+    """Guest texts name the guest type, not the user: two guests of one type share
+    entries, a guest of another type gets its own text."""
+    t = tenant(policy("p1", users=pa.UserConditions(
+        include_users=("All",), exclude_guests_or_external_users=pa.GuestsOrExternalUsers(
+            guest_or_external_user_types=("b2bCollaborationGuest",),
+            external_tenants=pa.ExternalTenants(membership_kind="all")))))
+
+    def guest(user_id: str, kind: str) -> pa.User:
+        return user(user_id, guest_or_external_user_type=kind, home_tenant_id="home")
+
+    one = check(t, session(who=guest("g1", "b2bCollaborationGuest")))
+    two = check(t, session(who=guest("g2", "b2bCollaborationGuest")))
+    other = check(t, session(who=guest("g3", "b2bDirectConnectUser")))
+    assert one.policies[0].details == ("guest type b2bcollaborationguest is excluded",)
+    assert two.policies[0] is one.policies[0]
+    assert other.policies[0].details[0] == "the user is included"
+    assert "g1" not in repr(one.policies) and "g3" not in repr(other.policies)
 
 
 class TestRegistrationPreference:

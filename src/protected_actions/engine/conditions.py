@@ -26,7 +26,15 @@ from .compile import (
 from .decision import AnalysisReason
 from .location_index import LocationFacts
 
-__all__ = ["CONDITION_CHECKS", "Request", "UserFacts"]
+__all__ = ["CONDITION_CHECKS", "USER_EXCLUDED_TEXT", "USER_INCLUDED_TEXT",
+           "USER_NOT_INCLUDED_TEXT", "Request", "UserFacts"]
+
+# The users condition's texts: the decision names its user (``Decision.user_id``),
+# so the texts do not, and one policy's text is the same for every user it treats
+# alike.
+USER_EXCLUDED_TEXT = "the user is excluded (user, group or role)"
+USER_INCLUDED_TEXT = "the user is included"
+USER_NOT_INCLUDED_TEXT = "the user is not included"
 
 Tri = bool | None
 Explained = tuple[Tri, str]
@@ -150,7 +158,7 @@ def check_users(cp: CompiledPolicy, req: Request) -> Explained:
     groups = u.groups if u.exclusion_groups is None else u.exclusion_groups
     roles = u.role_keys if u.exclusion_role_keys is None else u.exclusion_role_keys
     if u.id in cp.exclude_users or groups & cp.exclude_groups or roles & cp.exclude_roles:
-        return False, f"user {u.id!r} is excluded (user, group or role)" if explain else ""
+        return False, USER_EXCLUDED_TEXT if explain else ""
     if cp.exclude_any_guest and None not in u.exclusion_views:
         return False, f"guest or external user ({u.guest_type}) is excluded" if explain else ""
     excluded_guest = _guest_excluded(cp.exclude_guest_types, cp.exclude_guest_tenants, u)
@@ -169,7 +177,7 @@ def _users_included(cp: CompiledPolicy, u: UserFacts, explain: bool) -> Explaine
             or (u.groups and "all" in cp.include_groups)
             or (u.role_keys and "all" in cp.include_roles)
             or (cp.include_any_guest and bool(u.inclusion_guest_types))):
-        return True, f"user {u.id!r} is included" if explain else ""
+        return True, USER_INCLUDED_TEXT if explain else ""
     included_guest = _guest_match(cp.include_guest_types, cp.include_guest_tenants, u)
     if included_guest is None:
         if cp.include_guest_tenants is UNDECIDABLE_TENANTS:
@@ -177,7 +185,7 @@ def _users_included(cp: CompiledPolicy, u: UserFacts, explain: bool) -> Explaine
         return None, "the user's home tenant is not known: guest tenant condition undetermined"
     if included_guest:
         return True, f"guest type {u.guest_type} is included" if explain else ""
-    return False, f"user {u.id!r} is not included" if explain else ""
+    return False, USER_NOT_INCLUDED_TEXT if explain else ""
 
 
 def check_target(cp: CompiledPolicy, req: Request) -> Explained:

@@ -10,9 +10,13 @@ depends on changes at different rates:
   same for every request);
 * per user (:class:`~protected_actions.engine.conditions.UserFacts`): the users
   condition of every policy, decided for all of them at once by an inverted index
-  of user ids, groups and roles (bit masks, one bit per policy); the entries of the
-  policies it rules out (their text names the user);
-* per user and target: the entries of the policies the target rules out;
+  of user ids, groups and roles (bit masks, one bit per policy);
+* per policy and users text (the texts name no user, only a guest type): the entry
+  of the policy when the users condition rules it out; every user the condition
+  treats alike (same answers, same texts) shares one list of those entries and
+  its plans by target;
+* per target, policy and users text: the entry of the policy when the target rules
+  it out, and the policy left to the session otherwise;
 * per request: the policies left, with the session's conditions and grant.
 
 Every entry is immutable, so remembered entries are shared between decisions; the
@@ -26,6 +30,7 @@ verdicts are the ones the decision itself remembers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 from operator import itemgetter
 
 from protected_actions.model.session import SessionState
@@ -37,6 +42,9 @@ from .conditions import (
     CHECKS_BY_NAME,
     CONDITION_CHECKS,
     REGISTER_SECURITY_INFO,
+    USER_EXCLUDED_TEXT,
+    USER_INCLUDED_TEXT,
+    USER_NOT_INCLUDED_TEXT,
     Explained,
     Request,
     UserFacts,
@@ -69,9 +77,9 @@ TARGET_REASONS = {
 """The what-if reason of a target condition that rules a policy out, by target kind."""
 
 TRACE_BUDGET = 64_000_000
-"""About how many bytes the per-user tables hold before they are cleared (estimated
-as they grow: a user's first full trace at 240 policies holds about 45 kB, its
-verdicts about 10 kB)."""
+"""About how many bytes the trace tables hold before they are cleared (estimated as
+they grow: a user's first full trace at 240 policies holds about 5 kB, its verdicts
+about 10 kB)."""
 _RESULT_BYTES = 150  # a PolicyResult
 _POINTER_BYTES = 8
 _ENTRY_BYTES = 250  # a user, a pending policy or a compact entry, with its tables
@@ -88,20 +96,13 @@ Check = Callable[[CompiledPolicy, Request], Explained]
 Step = tuple[Check | None, AnalysisReason, tuple[str, ...]]
 
 
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
 def _positions(mask: int) -> list[int]:
     """The set bits of ``mask`` (not negative), lowest first."""
-    bits = bin(mask)[:1:-1]
-    found = []
-    at = bits.find("1")
-    while at >= 0:
-        found.append(at)
-        at = bits.find("1", at + 1)
-    return found
-
-
-def _lowest(mask: int) -> int:
-    """The lowest set bit of ``mask`` (positive)."""
-    return (mask & -mask).bit_length() - 1
+    bits = bin(mask)[:1:-1].encode().translate(_BITS)
+    return list(compress(range(len(bits)), bits))
 
 
 def _applied_name(grant: GrantResult, report_only: bool) -> PolicyResultName:
@@ -119,8 +120,8 @@ class _Policy:
     """One policy's constants for its entries, its session checks and its memos."""
 
     __slots__ = ("checks", "cp", "enforced", "fixed_texts", "grants", "id", "name",
-                 "not_applied", "position", "report_only", "state", "steps", "verdicts",
-                 "words")
+                 "not_applied", "position", "report_only", "state", "steps", "users_out",
+                 "verdicts", "words")
 
     def __init__(self, cp: CompiledPolicy, position: int) -> None:
         self.cp = cp
@@ -145,6 +146,9 @@ class _Policy:
         self.verdicts: dict[tuple[PolicyResultName, bool], PolicyVerdict] = {}
         #: verdicts by (grant verdict, undetermined)
         self.words: dict[tuple[object, bool], PolicyVerdict] = MemoTable()
+        #: its entries when the users condition rules it out, by the condition's text
+        #: (a few: the texts name no user, only a guest type)
+        self.users_out: dict[str, PolicyResult] = MemoTable()
 
     def verdict(self, name: PolicyResultName, undetermined: bool) -> PolicyVerdict:
         """The (shared) verdict with this result word."""
@@ -171,6 +175,15 @@ class _Policy:
         equal)."""
         return _policy_result(self.id, self.name, self.state, self.enforced, False,
                               self.not_applied, _REASONS[reason], (), (), False, details)
+
+    def ruled_out_by_users(self, text: str) -> PolicyResult:
+        """The (shared) entry of the policy the users condition rules out with
+        ``text``."""
+        found = self.users_out.get(text)
+        if found is None:
+            found = remember(self.users_out, text,
+                             self.not_applied_result(AnalysisReason.USERS, (text,)), limit=64)
+        return found
 
     def applied_result(self, details: Sequence[str], undetermined: Sequence[str],
                        grant: GrantResult) -> PolicyResult:
@@ -216,6 +229,7 @@ class _Pending:
 
     def __init__(self, tables: TraceIndex, pol: _Policy, head: tuple[str, ...],
                  unknown: tuple[str, ...], req: Request) -> None:
+        # Shared by every user with the same users text for the policy, on one target.
         self.tables = tables
         self.pol = pol
         #: the texts of its users and target conditions, and those undetermined
@@ -249,12 +263,20 @@ class _Pending:
 
 class _Target:
     """The target condition of every live policy for one target: which pass, which
-    are undetermined, and each one's verdict and text."""
+    are undetermined, and each one's verdict and text; and the entries that depend
+    only on a policy's users text and the target, shared by every user."""
 
-    __slots__ = ("passing", "texts", "undetermined")
+    __slots__ = ("passing", "pending", "reasons", "rows", "size", "texts", "undetermined")
 
     def __init__(self, live: Sequence[_Policy], req: Request) -> None:
         self.passing = self.undetermined = 0
+        self.reasons = _REASONS[TARGET_REASONS[req.target_kind]]
+        self.size = len(req.index.compiled)
+        #: the entries of the policies it rules out, by users text, then by position
+        self.rows: dict[str, list[PolicyResult | None]] = MemoTable()
+        #: the policies it leaves to the session, by (position, users text, whether
+        #: the users condition is undetermined)
+        self.pending: dict[tuple[int, str, bool], _Pending] = MemoTable()
         self.texts: dict[int, Explained] = {}
         for pol in live:
             verdict, text = check_target(pol.cp, req)
@@ -263,6 +285,46 @@ class _Target:
                 self.passing |= 1 << pol.position
                 if verdict is None:
                     self.undetermined |= 1 << pol.position
+
+    def head(self, pol: _Policy, users_text: str) -> tuple[str, ...]:
+        """The texts of the policy's users and target conditions (no two equal)."""
+        return tuple(dict.fromkeys(t for t in (users_text, self.texts[pol.position][1]) if t))
+
+    def row(self, users_text: str) -> list[PolicyResult | None]:
+        """The entries of the policies it rules out that the users condition keeps
+        with ``users_text``, by position (``None``: not built yet)."""
+        found = self.rows.get(users_text)
+        if found is None:
+            empty: list[PolicyResult | None] = [None] * self.size
+            found = remember(self.rows, users_text, empty, limit=64)
+        return found
+
+    def ruled_out(self, tables: TraceIndex, row: list[PolicyResult | None], pol: _Policy,
+                  users_text: str) -> PolicyResult:
+        """The (shared) entry of a policy the users condition keeps with
+        ``users_text`` (whose entries are ``row``) and this target rules out."""
+        found = row[pol.position]
+        if found is None:
+            tables.hold(_RESULT_BYTES)
+            found = row[pol.position] = _policy_result(
+                pol.id, pol.name, pol.state, pol.enforced, False, pol.not_applied,
+                self.reasons, (), (), False, self.head(pol, users_text))
+        return found
+
+    def left(self, tables: TraceIndex, pol: _Policy, users_text: str, undetermined: bool,
+             req: Request) -> _Pending:
+        """The (shared) pending entry of a policy the users condition keeps with
+        ``users_text`` (undetermined or not) and this target does not rule out."""
+        key = (pol.position, users_text, undetermined)
+        found = self.pending.get(key)
+        if found is None:
+            verdict, target_text = self.texts[pol.position]
+            unknown = ((users_text,) if undetermined else ()) + \
+                ((target_text,) if verdict is None else ())
+            tables.hold(_ENTRY_BYTES)
+            found = remember(self.pending, key, _Pending(
+                tables, pol, self.head(pol, users_text), unknown, req))
+        return found
 
 
 class _Plan:
@@ -312,17 +374,35 @@ def _nothing(verdicts: Sequence[object]) -> object:
 class _User:
     """One user's users condition over every live policy."""
 
-    __slots__ = ("base", "compact", "passing", "plans", "texts", "undetermined")
+    __slots__ = ("compact", "passing", "undetermined", "view")
 
     def __init__(self, passing: int, undetermined: int) -> None:
         self.passing = passing
         self.undetermined = undetermined
-        #: each passing policy's users text, and the entries of those ruled out
+        #: the users condition's texts, shared with every user it treats alike
         #: (``None`` until a full trace is asked for)
-        self.texts: dict[int, str] | None = None
-        self.base: list[PolicyResult | None] | None = None
-        self.plans: dict[tuple[str, str], _Plan] = MemoTable()
+        self.view: _Users | None = None
         self.compact: dict[tuple[str, str], _Compact] = MemoTable()
+
+
+class _Users:
+    """The users condition with its texts over every live policy, as it treats every
+    user with the same answers and texts: the entries of the policies it rules out
+    that differ from the tenant's not-included entries, the texts of those it keeps
+    (:data:`USER_INCLUDED_TEXT` when not listed), and their plans by target."""
+
+    __slots__ = ("changed", "excluded", "passing", "plans", "texts", "undetermined")
+
+    def __init__(self, excluded: int, changed: tuple[tuple[int, PolicyResult], ...],
+                 texts: dict[int, str], passing: int, undetermined: int) -> None:
+        #: the simple policies that exclude the user
+        self.excluded = excluded
+        #: (position, entry) for the other policies checked one by one it rules out
+        self.changed = changed
+        self.texts = texts
+        self.passing = passing
+        self.undetermined = undetermined
+        self.plans: dict[tuple[str, str], _Plan] = MemoTable()
 
 
 def _add(table: dict[str, int], keys: frozenset[str], bit: int) -> None:
@@ -333,9 +413,9 @@ def _add(table: dict[str, int], keys: frozenset[str], bit: int) -> None:
 class TraceIndex:
     """A compiled tenant's trace tables (kept in its memo as ``"trace"``)."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_complex", "_exclude",
-                 "_include", "_simple", "_targets", "_users", "constant", "held", "index",
-                 "live", "policies", "verdicts")
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_base", "_complex", "_exclude",
+                 "_include", "_simple", "_targets", "_users", "_views", "constant", "held",
+                 "index", "live", "policies", "verdicts")
 
     def __init__(self, index: CompiledTenant, req: Request) -> None:
         self.index = index
@@ -394,16 +474,20 @@ class TraceIndex:
         self.verdicts = tuple(verdicts)
         self._targets: dict[tuple[str, str], _Target] = MemoTable()
         self._users: dict[UserFacts, _User] = MemoTable()
-        #: about how many bytes the per-user tables hold (see :data:`TRACE_BUDGET`)
+        self._base: list[PolicyResult | None] | None = None
+        #: the users condition's texts and entries, by what it answers
+        self._views: dict[tuple[int, int, int, tuple[str, ...]], _Users] = MemoTable()
+        #: about how many bytes the tables hold (see :data:`TRACE_BUDGET`)
         self.held = 0
 
     def hold(self, size: int) -> None:
-        """Count about ``size`` bytes more held by the per-user tables; past the
-        budget, they are cleared (a memo: what was remembered is computed again when
-        asked)."""
+        """Count about ``size`` bytes more held by the tables; past the budget, they
+        are cleared (a memo: what was remembered is computed again when asked)."""
         self.held += size
         if self.held > TRACE_BUDGET:
             self._users.clear()
+            self._views.clear()
+            self._targets.clear()
             self.held = size
 
     # -- the users condition ---------------------------------------------------------
@@ -456,41 +540,45 @@ class TraceIndex:
             found = remember(self._users, facts, found)
         return found
 
-    def _user_base(self, user: _User, facts: UserFacts, req: Request
-                   ) -> tuple[list[PolicyResult | None], dict[int, str]]:
-        """The entries of the policies the users condition rules out, and the users
-        text of those it keeps (computed on the user's first full trace)."""
-        if user.base is not None and user.texts is not None:
-            return user.base, user.texts
-        base = list(self.constant)
-        passing = user.passing
-        texts: dict[int, str] = {}
-        for pol in self._checked_one_by_one(facts):
-            text = check_users(pol.cp, req)[1]
-            if passing >> pol.position & 1:
-                texts[pol.position] = text
-            else:
-                base[pol.position] = pol.not_applied_result(AnalysisReason.USERS, (text,))
-        if facts.exclusion_views:
-            excluded, included = self._masks(facts)
-            # A simple policy's text names only the user: one check per kind of answer.
-            said = {kind: (check_users(self.policies[_lowest(mask)].cp, req)[1],)
-                    for kind, mask in (("excluded", excluded), ("included", included),
-                                       ("other", self._simple & ~excluded & ~included))
-                    if mask}
-            if included:
-                texts.update(dict.fromkeys(_positions(included), said["included"][0]))
-            reasons = _REASONS[AnalysisReason.USERS]
-            policies = self.policies
-            for position in _positions(self._simple & ~included):
-                pol = policies[position]
-                base[position] = _policy_result(
-                    pol.id, pol.name, pol.state, pol.enforced, False, pol.not_applied,
-                    reasons, (), (), False,
-                    said["excluded" if excluded >> position & 1 else "other"])
-        user.base, user.texts = base, texts
-        self.hold(_POINTER_BYTES * len(base) + _RESULT_BYTES * (len(self.live) - len(texts)))
-        return base, texts
+    def _not_included(self) -> list[PolicyResult | None]:
+        """The entries every request shares, and every simple policy's entry when it
+        does not include the user (built once)."""
+        found = self._base
+        if found is None:
+            found = list(self.constant)
+            for position in _positions(self._simple):
+                found[position] = self.policies[position].ruled_out_by_users(
+                    USER_NOT_INCLUDED_TEXT)
+            self._base = found
+        return found
+
+    def _view(self, user: _User, facts: UserFacts, req: Request) -> _Users:
+        """The users condition with its texts for the user, shared with every user it
+        treats alike (computed on the user's first full trace)."""
+        found = user.view
+        if found is not None:
+            return found
+        one_by_one = self._checked_one_by_one(facts)
+        said = tuple(check_users(pol.cp, req)[1] for pol in one_by_one)
+        excluded = self._masks(facts)[0] if facts.exclusion_views else 0
+        key = (excluded, user.passing, user.undetermined, said)
+        found = self._views.get(key)
+        if found is None:
+            # A simple policy's text depends only on whether it excludes the user or
+            # includes them; the tenant's not-included entries hold the others.
+            passing = user.passing
+            texts: dict[int, str] = {}
+            changed: list[tuple[int, PolicyResult]] = []
+            for pol, text in zip(one_by_one, said, strict=True):
+                if passing >> pol.position & 1:
+                    texts[pol.position] = text
+                else:
+                    changed.append((pol.position, pol.ruled_out_by_users(text)))
+            self.hold(_ENTRY_BYTES + 4 * _POINTER_BYTES * (len(changed) + len(texts)))
+            found = remember(self._views, key, _Users(excluded, tuple(changed), texts, passing,
+                                                      user.undetermined), limit=4096)
+        user.view = found
+        return found
 
     # -- the target condition --------------------------------------------------------
 
@@ -509,38 +597,34 @@ class TraceIndex:
     # -- a user and a target ---------------------------------------------------------
 
     def plan(self, facts: UserFacts, kind: str, target: str, req: Request) -> _Plan:
-        """The user's entries for the target, remembered per user and target."""
-        user = self.user(facts, req)
+        """The user's entries for the target, remembered per users texts and target."""
+        view = self._view(self.user(facts, req), facts, req)
         key = (kind, target)
-        found = user.plans.get(key)
+        found = view.plans.get(key)
         if found is not None:
             return found
-        users_base, users_texts = self._user_base(user, facts, req)
-        base = list(users_base)
+        base = list(self._not_included())
+        policies = self.policies
+        for position in _positions(view.excluded):
+            base[position] = policies[position].ruled_out_by_users(USER_EXCLUDED_TEXT)
+        for position, changed in view.changed:
+            base[position] = changed
         column = self.target(kind, target, req)
-        target_reasons = _REASONS[TARGET_REASONS[kind]]
-        pending = []
-        undetermined = user.undetermined
-        shared: dict[tuple[str, str], tuple[str, ...]] = {}
-        for position in _positions(user.passing):
-            pol = self.policies[position]
-            users_text = users_texts[position]
-            verdict, target_text = column.texts[position]
-            pair = (users_text, target_text)
-            head = shared.get(pair)
-            if head is None:
-                head = shared[pair] = tuple(dict.fromkeys(t for t in pair if t))
-            if verdict is False:
-                base[position] = _policy_result(
-                    pol.id, pol.name, pol.state, pol.enforced, False, pol.not_applied,
-                    target_reasons, (), (), False, head)
-                continue
-            unknown = ((users_text,) if undetermined >> position & 1 else ()) + \
-                ((target_text,) if verdict is None else ())
-            pending.append(_Pending(self, pol, head, unknown, req))
-        self.hold(_POINTER_BYTES * len(base) + _RESULT_BYTES * (len(users_texts) - len(pending))
-                  + _ENTRY_BYTES * len(pending))
-        return remember(user.plans, key, _Plan(base, tuple(pending), _registration(
+        texts = view.texts
+        included = column.row(USER_INCLUDED_TEXT)
+        for position in _positions(view.passing & ~column.passing):
+            text = texts.get(position) if texts else None
+            row = included if text is None else column.row(text)
+            entry = row[position]
+            base[position] = entry if entry is not None else column.ruled_out(
+                self, row, policies[position], USER_INCLUDED_TEXT if text is None else text)
+        undetermined = view.undetermined
+        pending = [column.left(self, policies[position],
+                               texts.get(position, USER_INCLUDED_TEXT),
+                               bool(undetermined >> position & 1), req)
+                   for position in _positions(view.passing & column.passing)]
+        self.hold(_ENTRY_BYTES + _POINTER_BYTES * (len(base) + len(pending)))
+        return remember(view.plans, key, _Plan(base, tuple(pending), _registration(
             self.index, kind, target)), limit=256)
 
     def compact(self, facts: UserFacts, kind: str, target: str, req: Request) -> _Compact:
@@ -600,7 +684,9 @@ def _remembered(index: CompiledTenant, facts: UserFacts, kind: str, target: str,
     user = None if tables is None else tables._users.get(facts)
     if user is None:
         return None
-    return (user.compact if compact else user.plans).get((kind, target))
+    if compact:
+        return user.compact.get((kind, target))
+    return None if user.view is None else user.view.plans.get((kind, target))
 
 
 def trace_results(index: CompiledTenant, session: SessionState, facts: UserFacts, kind: str,
