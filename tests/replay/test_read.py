@@ -165,7 +165,8 @@ def test_the_shipped_samples_read_without_problems() -> None:
                                  "authenticationStepDateTime": "2026-11-28T09:00:00Z"}]},
      "unknown method 'Pasword' (did you mean 'password'?)"),
     ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "sucess"}]},
-     "result: unknown value 'sucess' (did you mean 'success'?)"),
+     "appliedConditionalAccessPolicies[0].result: unknown value 'sucess' "
+     "(did you mean 'success'?)"),
     ({"appliedConditionalAccessPolicies": [{"result": "success"}]}, "[0].id is missing"),
     ({"authenticationContextClassReferences": ["c1"]}, "expected an object with an id"),
     ({"conditionalAccessStatus": "blocked"}, "conditionalAccessStatus: unknown value"),
@@ -258,7 +259,29 @@ def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
                                             "displayName": "P"}]},
      {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
                                             "displayName": ["P"]}]},
-     "displayName: expected a string, got list"),
+     "appliedConditionalAccessPolicies[0].displayName: expected a string, got list"),
+    # Every entry with its three properties (read without a loop) ...
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": None}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": 0}]},
+     "displayName: expected a string, got int"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}]},
+     {"appliedConditionalAccessPolicies": [{"id": ["p1"], "result": "success",
+                                            "displayName": "P"}]},
+     "appliedConditionalAccessPolicies[0].id: expected a string, got list"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}, ["id", "result"]]},
+     "appliedConditionalAccessPolicies[1]: expected an object"),
+    # ... and one without its display name (read with one).
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"},
+                                           {"id": "p2", "result": "failure"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"},
+                                           {"id": "p2", "result": "failure "}]},
+     "surrounding whitespace"),
 ])
 def test_parts_read_before_are_reused_only_for_the_same_text(
         good: dict[str, Any], bad: dict[str, Any], message: str) -> None:
