@@ -50,7 +50,7 @@ import _workload as wl
 import protected_actions as pa
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
-from protected_actions.replay import impact, judge, parse, read_sign_ins, replay, run
+from protected_actions.replay import impact, judge, parse, read, read_sign_ins, replay, run
 from protected_actions.replay.read import records_from_lines
 from protected_actions.replay.records import SignIn
 from protected_actions.replay.synthetic import synthetic_sign_ins
@@ -170,7 +170,7 @@ def _stages(tenant: Tenant, paths: list[Path], count: int) -> dict[str, float]:
                     if not line:
                         break
                     number += 1
-                    value = json.loads(line)
+                    value = read.loads(line)
                     t2 = clock()
                     record = parse.sign_in(value, str(path), number)
                     t3 = clock()

@@ -302,3 +302,54 @@ def test_chunks_of_lines_are_bounded_in_text(tmp_path: Path) -> None:
     assert [len(c.lines) for c in chunks] == [3, 3, 3, 1]  # type: ignore[union-attr]
     assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
     assert [len(c.lines) for c in read_sign_ins(path).chunks(4)] == [4, 4, 2]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("decoder", ["json", "orjson"])
+def test_both_json_decoders_give_the_same_reports(decoder: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson (optional, in the ``replay`` extra) decodes log lines when installed;
+    the records, and so the reports, are those of the standard library's decoder,
+    on the shipped samples and the hand-written records (a broken line among them)."""
+    import protected_actions as pa
+    from protected_actions.replay import read
+    from protected_actions.samples import sample_tenant
+
+    logs = [sample_sign_ins(), HANDWRITTEN_GRAPH]
+    monkeypatch.setattr(read, "loads", json.loads)
+    expected = list(read_sign_ins(logs))
+    expected_report = pa.replay.replay(sample_tenant(), expected).to_dict()
+    if decoder == "orjson":
+        pytest.importorskip("orjson")
+        monkeypatch.setattr(read, "loads", read._orjson_loads)
+    assert any(isinstance(r, Unreadable) for r in expected)
+    assert list(read_sign_ins(logs)) == expected
+    assert pa.replay.replay(sample_tenant(), read_sign_ins(logs)).to_dict() == expected_report
+
+
+def _decoded(loads: Any, text: str) -> tuple[str, str]:
+    try:
+        return "value", repr(loads(text))
+    except ValueError as exc:
+        return "error", str(exc)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": NaN}', '{"a": 18446744073709551615}', '{"a": "\\ud800"}',
+    '{"a": 1, "a": 2}', '{"a": 1.0e400}', '{"a": -0.0}', '{"a": 1', "[1,]", "\u00a0{}",
+])
+def test_orjson_decodes_or_refuses_like_the_standard_library(text: str) -> None:
+    pytest.importorskip("orjson")
+    from protected_actions.replay import read
+    assert _decoded(read._orjson_loads, text) == _decoded(json.loads, text)
+
+
+@pytest.mark.parametrize("value", [123456789012345678901234567890, -9223372036854775809])
+def test_integers_beyond_64_bits_are_reported_as_the_standard_library_reads_them(
+        value: int, tmp_path: Path) -> None:
+    # orjson reads them as floats; the message names the integer either way.
+    path = tmp_path / "log.jsonl"
+    path.write_text(json.dumps(_base(userId=value)) + "\n" +
+                    json.dumps(_base(deviceDetail={"deviceId": "d", "isCompliant": value})))
+    assert [r.message for r in _read(path)] == [  # type: ignore[union-attr]
+        "userId: expected a string, got int",
+        f"isCompliant: expected true or false, got {value}"]
