@@ -207,6 +207,7 @@ def _agreement_runs(tenant: Tenant, paths: list[Path], args: argparse.Namespace,
                  lambda: replay(tenant, read_sign_ins(paths)), args.smoke)
     assert isinstance(one, pa.replay.AgreementReport)
     assert (one.sign_ins, one.disagree, one.unreadable) == (args.count, 0, 0), one
+    _forget(tenant)  # forked workers would start with what this run remembered
     many = _timed(f"agreement, {args.workers} processes{label}", args.count,
                   lambda: replay(tenant, read_sign_ins(paths), workers=args.workers),
                   args.smoke)

@@ -232,7 +232,7 @@ def test_auth_contexts_are_the_target_with_the_resource() -> None:
 def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
     log = read_sign_ins([HANDWRITTEN_GRAPH, HANDWRITTEN_CSV])
     chunks = list(log.chunks(4))
-    assert [type(c).__name__ for c in chunks] == ["RawLines", "RawLines", "list"]
+    assert [type(c).__name__ for c in chunks] == ["LineBlock", "LineBlock", "list"]
     assert [c.first_line for c in chunks[:2]] == [1, 5]  # type: ignore[union-attr]
     records = [r for c in chunks
                for r in (c.records() if not isinstance(c, list) else c)]
@@ -299,9 +299,28 @@ def test_chunks_of_lines_are_bounded_in_text(tmp_path: Path) -> None:
     line = json.dumps(_base()) + "\n"
     path.write_text(line * 10)
     chunks = list(read_sign_ins(path).chunks(4, max_bytes=3 * len(line)))
+    assert [c.size for c in chunks] == [3 * len(line)] * 3 + [len(line)]  # type: ignore[union-attr]
+    assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
+    assert [c.first_line for c in read_sign_ins(path).chunks(4)] == [1, 5, 9]  # type: ignore[union-attr]
+    # Compressed: the lines themselves travel.
+    packed = tmp_path / "log.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    chunks = list(read_sign_ins(packed).chunks(4, max_bytes=3 * len(line)))
     assert [len(c.lines) for c in chunks] == [3, 3, 3, 1]  # type: ignore[union-attr]
     assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
-    assert [len(c.lines) for c in read_sign_ins(path).chunks(4)] == [4, 4, 2]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_blocks_of_lines_number_lines_as_a_text_stream_does(end: str, tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    good, broken = json.dumps(_base()), '{"id": "broken'
+    lines = [good, broken, good, good, "", broken, good, broken]
+    path.write_bytes(("\ufeff" + end.join(lines) + end).encode())
+    expected = _read(path)
+    assert [r.line for r in expected if isinstance(r, Unreadable)] == [2, 6, 8]
+    for size in (1, 2, 3, 100):
+        chunks = list(read_sign_ins(path).chunks(size, max_bytes=2 * len(good)))
+        assert [r for c in chunks for r in c.records()] == expected  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("decoder", ["json", "orjson"])

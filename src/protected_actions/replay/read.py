@@ -36,8 +36,8 @@ try:  # optional (the ``replay`` extra): decodes the same JSON several times fas
 except ImportError:  # pragma: no cover - the standard library decodes it
     _orjson = None
 
-__all__ = ["DECODER", "Chunk", "RawLines", "Record", "SignInLog", "loads", "read_sign_ins",
-           "records_from_lines"]
+__all__ = ["DECODER", "Chunk", "LineBlock", "RawLines", "Record", "SignInLog", "loads",
+           "read_sign_ins", "records_from_lines"]
 
 
 def __dir__() -> list[str]:
@@ -202,7 +202,31 @@ class RawLines:
         return records_from_lines(self.lines, self.source, self.first_line)
 
 
-Chunk = list[Record] | RawLines
+@attrs.frozen
+class LineBlock:
+    """Lines of one uncompressed JSON lines file: ``size`` bytes from ``offset``,
+    whose first line is ``first_line``; a chunk a worker process reads from the file
+    itself (only where the lines are travels, and reading, decoding and parsing run
+    on every core)."""
+
+    source: str
+    offset: int
+    size: int
+    first_line: int
+
+    def records(self) -> Iterator[Record]:
+        """The records of the lines."""
+        with open(self.source, "rb") as stream:
+            stream.seek(self.offset)
+            data = stream.read(self.size)
+        # As the file is read in one go: the byte order mark only at its start, and
+        # lines ended by \n, \r\n or \r.
+        text = data.decode("utf-8-sig" if self.offset == 0 else "utf-8")
+        return records_from_lines(io.StringIO(text, newline=""), self.source,
+                                  self.first_line)
+
+
+Chunk = list[Record] | RawLines | LineBlock
 
 
 def _files(paths: PathLike | Iterable[PathLike]) -> list[Path]:
@@ -269,6 +293,9 @@ class SignInLog(Iterator[Record]):
         self._records = iter(())
         for file in self._files:
             if _is_json_lines(file):
+                if file.suffix.casefold() != ".gz":
+                    yield from _line_blocks(file, size, max_bytes)
+                    continue
                 with _open(file) as stream:
                     yield from _line_chunks(stream, str(file), size, max_bytes)
             else:
@@ -296,6 +323,27 @@ def _line_chunks(stream: TextIO, source: str, size: int, max_bytes: int | None
             lines, text = [], 0
     if lines:
         yield RawLines(source, first, lines)
+
+
+def _line_blocks(file: Path, size: int, max_bytes: int | None) -> Iterator[LineBlock]:
+    """Blocks of about ``size`` lines (at most ``max_bytes`` bytes, unless one line is
+    longer), cut after a ``\n``; lines are counted as a text stream counts them
+    (``\r\n`` is one end of line, a lone ``\r`` another)."""
+    source = str(file)
+    limit = max_bytes if max_bytes is not None else float("inf")
+    offset = start = 0
+    first = lines = 1
+    with file.open("rb") as stream:
+        for raw in stream:
+            offset += len(raw)
+            if b"\r" in raw:
+                lines += raw.count(b"\r") - raw.count(b"\r\n")
+            if lines - first + 1 >= size or offset - start >= limit:
+                yield LineBlock(source, start, offset - start, first)
+                start, first = offset, lines + 1
+            lines += 1
+    if offset > start:
+        yield LineBlock(source, start, offset - start, first)
 
 
 def read_sign_ins(paths: PathLike | Iterable[PathLike]) -> SignInLog:

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import threading
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
 
+from protected_actions.engine.compile import compiled
 from protected_actions.errors import InvalidModelError
 from protected_actions.model.tenant import Tenant
 
 from .judge import Replayed, Verdicts, decisions, outcome, replayed, verdicts
-from .read import Chunk, RawLines, SignInLog
+from .read import Chunk, LineBlock, RawLines, SignInLog
 from .records import RecordedPolicy, SignIn, Unreadable
 from .reports import EXAMPLES_PER_CELL, AgreementReport, ImpactReport
 
@@ -295,7 +297,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[Chunk]:
 
 
 def _chunk_records(chunk: Chunk) -> Iterable[Record]:
-    return chunk.records() if isinstance(chunk, RawLines) else chunk
+    return chunk.records() if isinstance(chunk, (RawLines, LineBlock)) else chunk
 
 
 _WORKER: dict[str, Any] = {}
@@ -337,6 +339,20 @@ class _Run(Generic[R]):
             yield chunk, self.full
 
 
+def _context(tenants: tuple[Tenant, ...]) -> Any:
+    """Forked workers where that is safe (a platform that forks, and no other thread
+    in this process that a fork could catch holding a lock): they start with the
+    tenants compiled here, and nothing is pickled but the chunks and their
+    reports. Elsewhere, fresh interpreters that receive the tenants and compile
+    them once each."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        for tenant in tenants:
+            compiled(tenant)
+            _directory(tenant)
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
          single: Callable[[Iterable[Record], frozenset[Cell]], R],
          chunk_job: Callable[[tuple[Chunk, frozenset[Cell]]], R],
@@ -352,8 +368,8 @@ def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
         while chunk := list(itertools.islice(iterator, CHUNK)):
             run.add(single(chunk, run.full))
         return run.total
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(tenants,)) as pool:
+    with _context(tenants).Pool(workers, initializer=_init_worker,
+                                initargs=(tenants,)) as pool:
         for part in pool.imap(chunk_job, run.jobs(_chunks(records, CHUNK))):
             run.add(part)
     return run.total
