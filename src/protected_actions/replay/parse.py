@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import operator
 import re
 from collections.abc import Hashable, Mapping
 from datetime import datetime
@@ -81,35 +80,15 @@ def _remember(table: dict[Hashable, _V], key: Hashable, value: _V) -> None:
     table[key] = value
 
 
-_ENTRY_KEY = operator.itemgetter("id", "displayName", "result")
-_KEY_TYPES = frozenset({str, type(None)})
-
-
 def _recorded_key(entries: object) -> Hashable | None:
-    """:func:`_slow_recorded_key`, without a Python loop when every entry has the
-    three properties (the common case)."""
-    if type(entries) is not list:
-        return None
-    try:
-        key = tuple(map(_ENTRY_KEY, entries))
-    except (KeyError, TypeError, IndexError):
-        return _slow_recorded_key(entries)
-    if not key:
-        return key
-    ids, names, results = zip(*key, strict=True)
-    if set(map(type, ids)) == {str} and set(map(type, results)) == {str} and \
-            set(map(type, names)) <= _KEY_TYPES:
-        return key
-    return None
-
-
-def _slow_recorded_key(entries: list[Any]) -> Hashable | None:
     """``(id, displayName, result)`` of each entry, as the key of what they were read
     into; ``None`` unless each entry is an object whose id and result are strings
     and whose display name is a string or null.
 
     Only keys of entries read without error are remembered, and a string equals
     only the same string, so a key found is the same text read before."""
+    if type(entries) is not list:
+        return None
     key = []
     for entry in entries:
         if type(entry) is not dict:
