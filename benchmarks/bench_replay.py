@@ -10,7 +10,7 @@ repeated with fresh ids, and each record lists the policies that applied (Entra
 lists every policy; records with 240 entries would be 24 KB each).
 
 Then it measures records per second for agreement in one process, on every core
-(``workers=N``) and on a local Dask cluster (one partition per file), impact in one
+(``workers=N``) and on a local Dask cluster (16 MiB blocks of the files), impact in one
 process, and the peak resident memory of the run and its worker processes; and,
 in one process, where the time goes: reading lines, decoding JSON, building
 sessions (parse), the engine's verdicts per distinct sign-in (judge), counting

@@ -62,5 +62,6 @@ def test_dask_gives_the_same_reports(logs: list[Path]) -> None:
     assert done.returncode == 0, done.stderr
     verdicts = json.loads(done.stdout.splitlines()[-1])
     assert verdicts == {"signIns": 300, "unreadable": 1, "bagOfRecords": True,
+                        "smallBlocks": True, "endsOfLine": [True, True],
                         "partitions": 3, "agreement": True, "impact": True,
                         "cliStatus": 0, "cliSignIns": 300}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import sys
 import threading
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
@@ -340,12 +341,13 @@ class _Run(Generic[R]):
 
 
 def _context(tenants: tuple[Tenant, ...]) -> Any:
-    """Forked workers where that is safe (a platform that forks, and no other thread
-    in this process that a fork could catch holding a lock): they start with the
-    tenants compiled here, and nothing is pickled but the chunks and their
-    reports. Elsewhere, fresh interpreters that receive the tenants and compile
-    them once each."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    """Forked workers where that is safe (Linux, where forking is the default, and
+    no other thread in this process that a fork could catch holding a lock): they
+    start with the tenants compiled here, and nothing is pickled but the chunks and
+    their reports. Elsewhere (macOS and Windows spawn), fresh interpreters that
+    receive the tenants and compile them once each."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and \
+            "fork" in multiprocessing.get_all_start_methods():
         for tenant in tenants:
             compiled(tenant)
             _directory(tenant)
