@@ -21,9 +21,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
+import attrs
+
 from protected_actions.model.tenant import Tenant
 
-from .read import RawLines, Record, records_from_lines
+from .read import Record, records_from_lines
 from .reports import AgreementReport, ImpactReport
 from .run import agreement_of, explain_examples, impact_of
 
@@ -87,11 +89,28 @@ def _lines_in_block(file: Any, offset: int, length: int | None) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
+@attrs.frozen
+class _Block:
+    """Where a partition's lines are: read by the task that replays them, so that
+    what waits between tasks is this, not the text."""
+
+    file: Any
+    offset: int
+    length: int | None
+    source: str
+    first_line: int
+
+    def records(self) -> Iterator[Record]:
+        data = _read_block(self.file, self.offset, self.length)
+        # Decoded line by line (the block's text is never whole in memory twice).
+        lines = io.TextIOWrapper(io.BytesIO(data), newline="",
+                                 encoding="utf-8-sig" if self.offset == 0 else "utf-8")
+        return records_from_lines(lines, self.source, self.first_line)
+
+
 def _block(file: Any, offset: int, length: int | None, source: str, first_line: int
-           ) -> list[RawLines]:
-    data = _read_block(file, offset, length)
-    text = data.decode("utf-8-sig" if offset == 0 else "utf-8")
-    return [RawLines(source, first_line, list(io.StringIO(text, newline="")))]
+           ) -> list[_Block]:
+    return [_Block(file, offset, length, source, first_line)]
 
 
 def _records(partition: Iterable[Any]) -> Iterator[Record]:
@@ -100,7 +119,7 @@ def _records(partition: Iterable[Any]) -> Iterator[Record]:
     strings are JSON lines numbered within the partition."""
     number = 0
     for item in partition:
-        if isinstance(item, RawLines):
+        if isinstance(item, _Block):
             yield from item.records()
         elif isinstance(item, str):
             number += 1

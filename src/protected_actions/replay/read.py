@@ -221,9 +221,9 @@ class LineBlock:
             data = stream.read(self.size)
         # As the file is read in one go: the byte order mark only at its start, and
         # lines ended by \n, \r\n or \r.
-        text = data.decode("utf-8-sig" if self.offset == 0 else "utf-8")
-        return records_from_lines(io.StringIO(text, newline=""), self.source,
-                                  self.first_line)
+        lines = io.TextIOWrapper(io.BytesIO(data), newline="",
+                                 encoding="utf-8-sig" if self.offset == 0 else "utf-8")
+        return records_from_lines(lines, self.source, self.first_line)
 
 
 Chunk = list[Record] | RawLines | LineBlock
