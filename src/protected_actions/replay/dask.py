@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from functools import partial
 from typing import Any
 
 import attrs
@@ -142,22 +141,30 @@ def _tenant(token: str, tenant: Tenant) -> Tenant:
     return known
 
 
-def _agreement_partition(token: str, tenant: Tenant, partition: Iterable[Any]
+def _agreement_partition(partition: Iterable[Any], token: str, tenant: Tenant
                          ) -> list[AgreementReport]:
     return [agreement_of(_tenant(token, tenant), _records(partition), explain=False)]
 
 
-def _impact_partition(token: str, current: Tenant, proposed: Tenant, partition: Iterable[Any]
-                      ) -> list[ImpactReport]:
+def _impact_partition(partition: Iterable[Any], token: str, current: Tenant,
+                      proposed: Tenant) -> list[ImpactReport]:
     return [impact_of(_tenant(token + ":current", current),
                       _tenant(token + ":proposed", proposed), _records(partition))]
+
+
+def _once(tenant: Tenant) -> Any:
+    """The tenant as one piece of the graph: each worker receives it once, however
+    many partitions it replays."""
+    from dask.delayed import delayed
+
+    return delayed(tenant, traverse=False)
 
 
 def replay_bag(tenant: Tenant, bag: Any, **compute: Any) -> AgreementReport:
     """:func:`~protected_actions.replay.replay` over a ``dask.bag`` of records or JSON
     lines; ``compute`` goes to ``compute()`` (e.g. ``scheduler=``)."""
     token = uuid.uuid4().hex
-    parts = bag.map_partitions(partial(_agreement_partition, token, tenant)).compute(
+    parts = bag.map_partitions(_agreement_partition, token, _once(tenant)).compute(
         **compute)
     return explain_examples(tenant, AgreementReport.combine(parts))
 
@@ -165,6 +172,6 @@ def replay_bag(tenant: Tenant, bag: Any, **compute: Any) -> AgreementReport:
 def impact_bag(current: Tenant, proposed: Tenant, bag: Any, **compute: Any) -> ImpactReport:
     """:func:`~protected_actions.replay.impact` over a ``dask.bag``."""
     token = uuid.uuid4().hex
-    parts = bag.map_partitions(partial(_impact_partition, token, current, proposed)
-                               ).compute(**compute)
+    parts = bag.map_partitions(_impact_partition, token, _once(current),
+                               _once(proposed)).compute(**compute)
     return ImpactReport.combine(parts)
