@@ -10,7 +10,7 @@ repeated with fresh ids, and each record lists the policies that applied (Entra
 lists every policy; records with 240 entries would be 24 KB each).
 
 Then it measures records per second for agreement in one process, on every core
-(``workers=N``) and on a local Dask cluster (one partition per file), impact in one
+(``workers=N``) and on a local Dask cluster (16 MiB blocks of the files), impact in one
 process, and the peak resident memory of the run and its worker processes; and,
 in one process, where the time goes: reading lines, decoding JSON, building
 sessions (parse), the engine's verdicts per distinct sign-in (judge), counting
@@ -50,7 +50,7 @@ import _workload as wl
 import protected_actions as pa
 from protected_actions.model.session import SessionState
 from protected_actions.model.tenant import Tenant
-from protected_actions.replay import impact, judge, parse, read_sign_ins, replay, run
+from protected_actions.replay import impact, judge, parse, read, read_sign_ins, replay, run
 from protected_actions.replay.read import records_from_lines
 from protected_actions.replay.records import SignIn
 from protected_actions.replay.synthetic import synthetic_sign_ins
@@ -170,7 +170,7 @@ def _stages(tenant: Tenant, paths: list[Path], count: int) -> dict[str, float]:
                     if not line:
                         break
                     number += 1
-                    value = json.loads(line)
+                    value = read.loads(line)
                     t2 = clock()
                     record = parse.sign_in(value, str(path), number)
                     t3 = clock()
@@ -207,6 +207,7 @@ def _agreement_runs(tenant: Tenant, paths: list[Path], args: argparse.Namespace,
                  lambda: replay(tenant, read_sign_ins(paths)), args.smoke)
     assert isinstance(one, pa.replay.AgreementReport)
     assert (one.sign_ins, one.disagree, one.unreadable) == (args.count, 0, 0), one
+    _forget(tenant)  # forked workers would start with what this run remembered
     many = _timed(f"agreement, {args.workers} processes{label}", args.count,
                   lambda: replay(tenant, read_sign_ins(paths), workers=args.workers),
                   args.smoke)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 def main(paths: list[str]) -> dict[str, object]:
     """Replay ``paths`` every Dask way and compare with one process."""
+    import tempfile
+
     import dask.bag
     from distributed import Client, LocalCluster
     from tests.replay import determinable_tenant, enforced_countries_tenant
@@ -29,6 +31,23 @@ def main(paths: list[str]) -> dict[str, object]:
     records = list(read_sign_ins(paths))
     verdicts["bagOfRecords"] = replay_bag(
         tenant, dask.bag.from_sequence(records, npartitions=4), scheduler="sync") == one
+    # Blocks of a few lines: the lines before each block are counted, so every
+    # record keeps its file and line; and so in a file with a byte order mark and
+    # \r\n or \r ends of line, as read_sign_ins reads it.
+    small = sign_in_bag(paths, blocksize=4096)
+    verdicts["smallBlocks"] = small.npartitions > 3 and \
+        replay_bag(tenant, small, scheduler="sync") == one
+    with tempfile.TemporaryDirectory() as folder:
+        lines = Path(paths[1]).read_text(encoding="utf-8").splitlines()
+        same = []
+        for end in ("\r\n", "\r"):
+            path = Path(folder) / f"ends-{len(end)}.jsonl"
+            path.write_bytes(("\ufeff" + end.join(lines) + end).encode())
+            expected = replay(tenant, read_sign_ins(path))
+            same.append(expected.unreadable == 1 and expected.sign_ins == len(lines) - 1 and
+                        replay_bag(tenant, sign_in_bag(str(path), blocksize=4096),
+                                   scheduler="sync") == expected)
+        verdicts["endsOfLine"] = same
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                       dashboard_address=None) as cluster, Client(cluster):
         bag = sign_in_bag(paths)
@@ -37,7 +56,6 @@ def main(paths: list[str]) -> dict[str, object]:
         verdicts["impact"] = impact_bag(tenant, proposed, bag) == one_impact
         import contextlib
         import io
-        import tempfile
 
         from protected_actions import dump_tenant
         out = io.StringIO()

@@ -165,7 +165,8 @@ def test_the_shipped_samples_read_without_problems() -> None:
                                  "authenticationStepDateTime": "2026-11-28T09:00:00Z"}]},
      "unknown method 'Pasword' (did you mean 'password'?)"),
     ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "sucess"}]},
-     "result: unknown value 'sucess' (did you mean 'success'?)"),
+     "appliedConditionalAccessPolicies[0].result: unknown value 'sucess' "
+     "(did you mean 'success'?)"),
     ({"appliedConditionalAccessPolicies": [{"result": "success"}]}, "[0].id is missing"),
     ({"authenticationContextClassReferences": ["c1"]}, "expected an object with an id"),
     ({"conditionalAccessStatus": "blocked"}, "conditionalAccessStatus: unknown value"),
@@ -231,7 +232,7 @@ def test_auth_contexts_are_the_target_with_the_resource() -> None:
 def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
     log = read_sign_ins([HANDWRITTEN_GRAPH, HANDWRITTEN_CSV])
     chunks = list(log.chunks(4))
-    assert [type(c).__name__ for c in chunks] == ["RawLines", "RawLines", "list"]
+    assert [type(c).__name__ for c in chunks] == ["LineBlock", "LineBlock", "list"]
     assert [c.first_line for c in chunks[:2]] == [1, 5]  # type: ignore[union-attr]
     records = [r for c in chunks
                for r in (c.records() if not isinstance(c, list) else c)]
@@ -258,7 +259,29 @@ def test_chunks_hand_json_lines_out_unparsed_and_other_formats_parsed() -> None:
                                             "displayName": "P"}]},
      {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
                                             "displayName": ["P"]}]},
-     "displayName: expected a string, got list"),
+     "appliedConditionalAccessPolicies[0].displayName: expected a string, got list"),
+    # Every entry with its three properties (read without a loop) ...
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": None}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": 0}]},
+     "displayName: expected a string, got int"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}]},
+     {"appliedConditionalAccessPolicies": [{"id": ["p1"], "result": "success",
+                                            "displayName": "P"}]},
+     "appliedConditionalAccessPolicies[0].id: expected a string, got list"),
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success",
+                                            "displayName": "P"}, ["id", "result"]]},
+     "appliedConditionalAccessPolicies[1]: expected an object"),
+    # ... and one without its display name (read with one).
+    ({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"},
+                                           {"id": "p2", "result": "failure"}]},
+     {"appliedConditionalAccessPolicies": [{"id": "p1", "result": "success"},
+                                           {"id": "p2", "result": "failure "}]},
+     "surrounding whitespace"),
 ])
 def test_parts_read_before_are_reused_only_for_the_same_text(
         good: dict[str, Any], bad: dict[str, Any], message: str) -> None:
@@ -276,6 +299,76 @@ def test_chunks_of_lines_are_bounded_in_text(tmp_path: Path) -> None:
     line = json.dumps(_base()) + "\n"
     path.write_text(line * 10)
     chunks = list(read_sign_ins(path).chunks(4, max_bytes=3 * len(line)))
+    assert [c.size for c in chunks] == [3 * len(line)] * 3 + [len(line)]  # type: ignore[union-attr]
+    assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
+    assert [c.first_line for c in read_sign_ins(path).chunks(4)] == [1, 5, 9]  # type: ignore[union-attr]
+    # Compressed: the lines themselves travel.
+    packed = tmp_path / "log.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    chunks = list(read_sign_ins(packed).chunks(4, max_bytes=3 * len(line)))
     assert [len(c.lines) for c in chunks] == [3, 3, 3, 1]  # type: ignore[union-attr]
     assert [c.first_line for c in chunks] == [1, 4, 7, 10]  # type: ignore[union-attr]
-    assert [len(c.lines) for c in read_sign_ins(path).chunks(4)] == [4, 4, 2]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_blocks_of_lines_number_lines_as_a_text_stream_does(end: str, tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    good, broken = json.dumps(_base()), '{"id": "broken'
+    lines = [good, broken, good, good, "", broken, good, broken]
+    path.write_bytes(("\ufeff" + end.join(lines) + end).encode())
+    expected = _read(path)
+    assert [r.line for r in expected if isinstance(r, Unreadable)] == [2, 6, 8]
+    for size in (1, 2, 3, 100):
+        chunks = list(read_sign_ins(path).chunks(size, max_bytes=2 * len(good)))
+        assert [r for c in chunks for r in c.records()] == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("decoder", ["json", "orjson"])
+def test_both_json_decoders_give_the_same_reports(decoder: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson (optional, in the ``replay`` extra) decodes log lines when installed;
+    the records, and so the reports, are those of the standard library's decoder,
+    on the shipped samples and the hand-written records (a broken line among them)."""
+    import protected_actions as pa
+    from protected_actions.replay import read
+    from protected_actions.samples import sample_tenant
+
+    logs = [sample_sign_ins(), HANDWRITTEN_GRAPH]
+    monkeypatch.setattr(read, "loads", json.loads)
+    expected = list(read_sign_ins(logs))
+    expected_report = pa.replay.replay(sample_tenant(), expected).to_dict()
+    if decoder == "orjson":
+        pytest.importorskip("orjson")
+        monkeypatch.setattr(read, "loads", read._orjson_loads)
+    assert any(isinstance(r, Unreadable) for r in expected)
+    assert list(read_sign_ins(logs)) == expected
+    assert pa.replay.replay(sample_tenant(), read_sign_ins(logs)).to_dict() == expected_report
+
+
+def _decoded(loads: Any, text: str) -> tuple[str, str]:
+    try:
+        return "value", repr(loads(text))
+    except ValueError as exc:
+        return "error", str(exc)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": NaN}', '{"a": 18446744073709551615}', '{"a": "\\ud800"}',
+    '{"a": 1, "a": 2}', '{"a": 1.0e400}', '{"a": -0.0}', '{"a": 1', "[1,]", "\u00a0{}",
+])
+def test_orjson_decodes_or_refuses_like_the_standard_library(text: str) -> None:
+    pytest.importorskip("orjson")
+    from protected_actions.replay import read
+    assert _decoded(read._orjson_loads, text) == _decoded(json.loads, text)
+
+
+@pytest.mark.parametrize("value", [123456789012345678901234567890, -9223372036854775809])
+def test_integers_beyond_64_bits_are_reported_as_the_standard_library_reads_them(
+        value: int, tmp_path: Path) -> None:
+    # orjson reads them as floats; the message names the integer either way.
+    path = tmp_path / "log.jsonl"
+    path.write_text(json.dumps(_base(userId=value)) + "\n" +
+                    json.dumps(_base(deviceDetail={"deviceId": "d", "isCompliant": value})))
+    assert [r.message for r in _read(path)] == [  # type: ignore[union-attr]
+        "userId: expected a string, got int",
+        f"isCompliant: expected true or false, got {value}"]

@@ -32,9 +32,13 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def test_worker_processes_give_the_same_reports(logs: list[Path],
+@pytest.mark.parametrize("start", ["fork where safe", "spawn"])
+def test_worker_processes_give_the_same_reports(logs: list[Path], start: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(replay_run, "CHUNK", 64)  # several chunks per worker
+    if start == "spawn":  # as on a platform that does not fork
+        monkeypatch.setattr(replay_run.multiprocessing, "get_all_start_methods",
+                            lambda: ["spawn"])
     tenant, proposed = determinable_tenant(), enforced_countries_tenant()
     one = replay(tenant, read_sign_ins(logs))
     assert (one.sign_ins, one.unreadable, one.agree) == (300, 1, 300)
@@ -58,5 +62,6 @@ def test_dask_gives_the_same_reports(logs: list[Path]) -> None:
     assert done.returncode == 0, done.stderr
     verdicts = json.loads(done.stdout.splitlines()[-1])
     assert verdicts == {"signIns": 300, "unreadable": 1, "bagOfRecords": True,
+                        "smallBlocks": True, "endsOfLine": [True, True],
                         "partitions": 3, "agreement": True, "impact": True,
                         "cliStatus": 0, "cliSignIns": 300}

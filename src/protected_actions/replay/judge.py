@@ -9,6 +9,7 @@ whichever target brought the policy in).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime
 
@@ -52,12 +53,16 @@ class Replayed:
 
 _TIMELESS = tuple(a.name for a in attrs.fields(SessionState)
                   if a.name not in ("at", "authentications", "password_changed_at"))
+_timeless = operator.attrgetter(*_TIMELESS)
 MEMO_SIZE = 20_000
 """Distinct sign-ins whose verdicts are remembered per tenant (a few kilobytes each;
 the memo is emptied when it is full)."""
 _MEMOS: dict[int, tuple[Tenant, dict[Hashable, Verdicts]]] = {}
 _INDEXES: dict[int, tuple[Tenant, Mapping[str, int]]] = {}
 _CELLS: dict[tuple[str, bool], tuple[str, bool]] = {}
+_SHARED: dict[Hashable, Verdicts] = {}
+"""Equal verdicts as one object (bounded like the memo): records whose facts differ
+but whose verdicts do not are then one kind for the reports' counts."""
 
 
 @attrs.frozen
@@ -107,7 +112,7 @@ def session_key(session: SessionState) -> Hashable:
     """Every fact of ``session``, with times relative to the sign-in (a decision
     reads ages, never the clock)."""
     s = session
-    return (tuple(getattr(s, name) for name in _TIMELESS),
+    return (_timeless(s),
             tuple((a.methods, a.fido2_aaguid, a.at - s.at) for a in s.authentications),
             _since(s.password_changed_at, s.at))
 
@@ -181,7 +186,15 @@ def _evaluate(tenant: Tenant, record: SignIn) -> Verdicts:
         status = "failure"
     else:
         status = "success" if any(c[0] in _ENFORCED_APPLIED for c in cells) else "notApplied"
-    return Verdicts(outcome=worst, status=status, cells=tuple(cells), index=index)
+    words = tuple(cells)
+    key = (worst, status, words, id(index))
+    shared = _SHARED.get(key)
+    if shared is None or shared.index is not index:
+        if len(_SHARED) >= MEMO_SIZE:
+            _SHARED.clear()
+        shared = _SHARED[key] = Verdicts(outcome=worst, status=status, cells=words,
+                                         index=index)
+    return shared
 
 
 def verdicts(tenant: Tenant, record: SignIn) -> Verdicts:

@@ -357,6 +357,16 @@ def _recorded(entries: list[Any]) -> tuple[RecordedPolicy, ...]:
 
 
 def _recorded_entry(i: int, entry: object) -> RecordedPolicy:
+    try:
+        return _recorded_policy(i, entry)
+    except RecordError as exc:
+        message = str(exc)
+        if message.startswith("appliedConditionalAccessPolicies"):
+            raise
+        raise RecordError(f"appliedConditionalAccessPolicies[{i}].{message}") from None
+
+
+def _recorded_policy(i: int, entry: object) -> RecordedPolicy:
     if not isinstance(entry, Mapping):
         raise RecordError(f"appliedConditionalAccessPolicies[{i}]: expected an object")
     policy_id = _word(entry, "id")

@@ -30,7 +30,14 @@ import attrs
 from .parse import RecordError, sign_in
 from .records import SignIn, Unreadable
 
-__all__ = ["Chunk", "RawLines", "Record", "SignInLog", "read_sign_ins", "records_from_lines"]
+_orjson: Any
+try:  # optional (the ``replay`` extra): decodes the same JSON several times faster
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - the standard library decodes it
+    _orjson = None
+
+__all__ = ["DECODER", "Chunk", "LineBlock", "RawLines", "Record", "SignInLog", "loads",
+           "read_sign_ins", "records_from_lines"]
 
 
 def __dir__() -> list[str]:
@@ -41,6 +48,25 @@ Record = SignIn | Unreadable
 """What the readers yield."""
 
 PathLike = str | os.PathLike[str]
+
+
+DECODER = "orjson" if _orjson is not None else "json"
+"""The JSON decoder of log lines: ``orjson`` when it is installed, else the standard
+library's ``json``."""
+
+
+def _orjson_loads(text: str) -> Any:
+    try:
+        return _orjson.loads(text)
+    except ValueError:
+        # What orjson refuses (NaN, numbers beyond 64 bits, lone surrogates, broken
+        # JSON) is decoded, or refused with its message, as the standard library does.
+        return json.loads(text)
+
+
+loads: Any = _orjson_loads if _orjson is not None else json.loads
+"""Decode one JSON text (with :data:`DECODER`): the same values either way, and
+the standard library's error for text that is not JSON."""
 
 
 def _open(path: Path) -> TextIO:
@@ -88,11 +114,19 @@ def records_from_lines(lines: Iterable[str], source: str, first_line: int = 1
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = loads(text)
         except ValueError as exc:
             yield Unreadable(source=source, line=number, message=f"not valid JSON: {exc}")
             continue
-        yield from _from_value(value, source, number)
+        if loads is json.loads:
+            yield from _from_value(value, source, number)
+            continue
+        records = list(_from_value(value, source, number))
+        if any(type(r) is Unreadable for r in records):
+            # orjson reads an integer beyond 64 bits as a float: where a value is
+            # named in a message, it is the standard library's value.
+            records = list(_from_value(json.loads(text), source, number))
+        yield from records
 
 
 def _json_file(stream: TextIO, source: str) -> Iterator[Record]:
@@ -168,7 +202,31 @@ class RawLines:
         return records_from_lines(self.lines, self.source, self.first_line)
 
 
-Chunk = list[Record] | RawLines
+@attrs.frozen
+class LineBlock:
+    """Lines of one uncompressed JSON lines file: ``size`` bytes from ``offset``,
+    whose first line is ``first_line``; a chunk a worker process reads from the file
+    itself (only where the lines are travels, and reading, decoding and parsing run
+    on every core)."""
+
+    source: str
+    offset: int
+    size: int
+    first_line: int
+
+    def records(self) -> Iterator[Record]:
+        """The records of the lines."""
+        with open(self.source, "rb") as stream:
+            stream.seek(self.offset)
+            data = stream.read(self.size)
+        # As the file is read in one go: the byte order mark only at its start, and
+        # lines ended by \n, \r\n or \r.
+        lines = io.TextIOWrapper(io.BytesIO(data), newline="",
+                                 encoding="utf-8-sig" if self.offset == 0 else "utf-8")
+        return records_from_lines(lines, self.source, self.first_line)
+
+
+Chunk = list[Record] | RawLines | LineBlock
 
 
 def _files(paths: PathLike | Iterable[PathLike]) -> list[Path]:
@@ -235,6 +293,9 @@ class SignInLog(Iterator[Record]):
         self._records = iter(())
         for file in self._files:
             if _is_json_lines(file):
+                if file.suffix.casefold() != ".gz":
+                    yield from _line_blocks(file, size, max_bytes)
+                    continue
                 with _open(file) as stream:
                     yield from _line_chunks(stream, str(file), size, max_bytes)
             else:
@@ -262,6 +323,27 @@ def _line_chunks(stream: TextIO, source: str, size: int, max_bytes: int | None
             lines, text = [], 0
     if lines:
         yield RawLines(source, first, lines)
+
+
+def _line_blocks(file: Path, size: int, max_bytes: int | None) -> Iterator[LineBlock]:
+    """Blocks of about ``size`` lines (at most ``max_bytes`` bytes, unless one line is
+    longer), cut after a ``\n``; lines are counted as a text stream counts them
+    (``\r\n`` is one end of line, a lone ``\r`` another)."""
+    source = str(file)
+    limit = max_bytes if max_bytes is not None else float("inf")
+    offset = start = 0
+    first = lines = 1
+    with file.open("rb") as stream:
+        for raw in stream:
+            offset += len(raw)
+            if b"\r" in raw:
+                lines += raw.count(b"\r") - raw.count(b"\r\n")
+            if lines - first + 1 >= size or offset - start >= limit:
+                yield LineBlock(source, start, offset - start, first)
+                start, first = offset, lines + 1
+            lines += 1
+    if offset > start:
+        yield LineBlock(source, start, offset - start, first)
 
 
 def read_sign_ins(paths: PathLike | Iterable[PathLike]) -> SignInLog:

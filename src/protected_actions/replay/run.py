@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import sys
+import threading
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
 
+from protected_actions.engine.compile import compiled
 from protected_actions.errors import InvalidModelError
 from protected_actions.model.tenant import Tenant
 
 from .judge import Replayed, Verdicts, decisions, outcome, replayed, verdicts
-from .read import Chunk, RawLines, SignInLog
+from .read import Chunk, LineBlock, RawLines, SignInLog
 from .records import RecordedPolicy, SignIn, Unreadable
 from .reports import EXAMPLES_PER_CELL, AgreementReport, ImpactReport
 
@@ -52,13 +55,6 @@ def _example(record: SignIn, **extra: Any) -> dict[str, Any]:
             "clientAppType": session.client_app_type, **extra}
 
 
-def _lacking(tenant: Tenant, record: SignIn) -> tuple[str, ...]:
-    known = _directory(tenant)
-    if record.session.user.id.casefold() in known:
-        return record.lacking
-    return (*record.lacking, _NOT_IN_DIRECTORY)
-
-
 def _directory(tenant: Tenant) -> frozenset[str]:
     cache = _DIRECTORIES.get(id(tenant))
     if cache is None or cache[0] is not tenant:
@@ -83,27 +79,25 @@ class _Pending:
     policy_id: str
 
 
-class _Tally:
+class _Kind:
     """What one kind of record adds to an agreement report: records with the same
     verdicts, recorded results, lacking facts, status and unknown fields count the
-    same, so each kind is worked out once and counted ``count`` times."""
+    same, so each kind is worked out once (and remembered across chunks) and a
+    chunk's records of that kind are counted together."""
 
-    __slots__ = ("cells", "count", "entries", "keep", "lacking", "saturated", "status",
-                 "unknown", "verdict")
+    __slots__ = ("cells", "entries", "keep", "lacking", "status", "unknown", "verdict")
 
     def __init__(self, mine: Verdicts, record: SignIn, lacking: tuple[str, ...]) -> None:
-        self.count = 0
-        self.keep = (mine, record.recorded)  # the objects whose ids key the tally
+        self.keep = (mine, record.recorded)  # the objects whose ids key the kind
         self.lacking = lacking
         self.unknown = record.unknown_fields
         self.status: bool | None = None
         if record.status is not None and record.status != "unknownFutureValue":
             self.status = mine.status == record.status
         #: (policy id, verdict, (recorded, replayed) of a disagreement)
-        self.entries: list[tuple[str, str, tuple[str, str] | None]] = []
+        entries: list[tuple[str, str, tuple[str, str] | None]] = []
         #: example cells: (verdict, recorded entry, replayed word)
-        self.cells: list[tuple[str, RecordedPolicy, str]] = []
-        self.saturated = False
+        cells: list[tuple[str, RecordedPolicy, str]] = []
         seen: list[str] = []
         for entry in record.recorded:
             cell = mine.result(entry.policy_id)
@@ -116,10 +110,12 @@ class _Tally:
                 verdict = "agree" if same and not rests else \
                     "undetermined" if same or rests or lacking else "disagree"
             confusion = (entry.result, replayed_word) if verdict == "disagree" else None
-            self.entries.append((entry.policy_id, verdict, confusion))
+            entries.append((entry.policy_id, verdict, confusion))
             if verdict != "agree":
                 seen.append(verdict)
-                self.cells.append((verdict, entry, replayed_word))
+                cells.append((verdict, entry, replayed_word))
+        self.entries = tuple(entries)
+        self.cells = tuple(cells)
         if not record.recorded:
             self.verdict = "undetermined"
         elif "disagree" in seen:
@@ -127,8 +123,8 @@ class _Tally:
         else:
             self.verdict = "undetermined" if seen else "agree"
 
-    def add_to(self, report: AgreementReport) -> None:
-        n = self.count
+    def add_to(self, report: AgreementReport, n: int) -> None:
+        """Count ``n`` records of this kind in ``report``."""
         for name in self.unknown:
             report.unknown_fields[name] += n
         for name in self.lacking:
@@ -157,9 +153,10 @@ class _Tally:
             report.lacking["appliedConditionalAccessPolicies"] += n
 
     def keep_examples(self, report: AgreementReport, record: SignIn,
-                      full: Container[Cell]) -> None:
+                      full: Container[Cell]) -> bool:
         """Keep ``record`` as an example in each of its cells that has room (a cell
-        in ``full`` is full in the reports before this one)."""
+        in ``full`` is full in the reports before this one); whether any of them
+        has room left."""
         room = False
         for verdict, entry, replayed_word in self.cells:
             cell = (verdict, entry.policy_id)
@@ -169,7 +166,23 @@ class _Tally:
                 record, recorded=entry.result, replayed=replayed_word,
                 lacking=list(self.lacking), explanation=_Pending(record, entry.policy_id)))
             room = room or report.has_room(*cell)
-        self.saturated = not room
+        return room
+
+
+KINDS_SIZE = 20_000
+"""Kinds of record remembered across chunks (the table is emptied when full; a kind
+holds its verdicts and recorded results, so the ids in its key stay theirs)."""
+_KINDS: dict[Hashable, _Kind] = {}
+
+
+def _kind(mine: Verdicts, record: SignIn, lacking: tuple[str, ...]) -> _Kind:
+    key = (id(mine), id(record.recorded), lacking, record.status, record.unknown_fields)
+    kind = _KINDS.get(key)
+    if kind is None:
+        if len(_KINDS) >= KINDS_SIZE:
+            _KINDS.clear()
+        kind = _KINDS[key] = _Kind(mine, record, lacking)
+    return kind
 
 
 def agreement_of(tenant: Tenant, records: Iterable[Record], *,
@@ -183,23 +196,23 @@ def agreement_of(tenant: Tenant, records: Iterable[Record], *,
         to :func:`explain_examples` after merging).
     """
     report = AgreementReport()
-    tallies: dict[Hashable, _Tally] = {}
+    counts: dict[_Kind, int] = {}
+    saturated: set[_Kind] = set()
+    directory = _directory(tenant)
     for record in records:
         if isinstance(record, Unreadable):
             report.add_problem(record.as_tuple())
             continue
-        report.sign_ins += 1
-        lacking = _lacking(tenant, record)
-        mine = verdicts(tenant, record)
-        key = (id(mine), id(record.recorded), lacking, record.status, record.unknown_fields)
-        tally = tallies.get(key)
-        if tally is None:
-            tally = tallies[key] = _Tally(mine, record, lacking)
-        tally.count += 1
-        if tally.cells and not tally.saturated:
-            tally.keep_examples(report, record, full)
-    for tally in tallies.values():
-        tally.add_to(report)
+        lacking = record.lacking if record.session.user.id.casefold() in directory \
+            else (*record.lacking, _NOT_IN_DIRECTORY)
+        kind = _kind(verdicts(tenant, record), record, lacking)
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind.cells and kind not in saturated and \
+                not kind.keep_examples(report, record, full):
+            saturated.add(kind)
+    for kind, n in counts.items():
+        report.sign_ins += n
+        kind.add_to(report, n)
     return explain_examples(tenant, report) if explain else report
 
 
@@ -285,7 +298,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[Chunk]:
 
 
 def _chunk_records(chunk: Chunk) -> Iterable[Record]:
-    return chunk.records() if isinstance(chunk, RawLines) else chunk
+    return chunk.records() if isinstance(chunk, (RawLines, LineBlock)) else chunk
 
 
 _WORKER: dict[str, Any] = {}
@@ -327,6 +340,21 @@ class _Run(Generic[R]):
             yield chunk, self.full
 
 
+def _context(tenants: tuple[Tenant, ...]) -> Any:
+    """Forked workers where that is safe (Linux, where forking is the default, and
+    no other thread in this process that a fork could catch holding a lock): they
+    start with the tenants compiled here, and nothing is pickled but the chunks and
+    their reports. Elsewhere (macOS and Windows spawn), fresh interpreters that
+    receive the tenants and compile them once each."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and \
+            "fork" in multiprocessing.get_all_start_methods():
+        for tenant in tenants:
+            compiled(tenant)
+            _directory(tenant)
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
          single: Callable[[Iterable[Record], frozenset[Cell]], R],
          chunk_job: Callable[[tuple[Chunk, frozenset[Cell]]], R],
@@ -342,8 +370,8 @@ def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
         while chunk := list(itertools.islice(iterator, CHUNK)):
             run.add(single(chunk, run.full))
         return run.total
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(tenants,)) as pool:
+    with _context(tenants).Pool(workers, initializer=_init_worker,
+                                initargs=(tenants,)) as pool:
         for part in pool.imap(chunk_job, run.jobs(_chunks(records, CHUNK))):
             run.add(part)
     return run.total
