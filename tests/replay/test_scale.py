@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,19 @@ def test_worker_processes_give_the_same_reports(logs: list[Path], start: str,
     assert done[-1] == 301 and done == sorted(done)
     assert impact(tenant, proposed, read_sign_ins(logs), workers=2) == \
         impact(tenant, proposed, read_sign_ins(logs))
+
+
+def _die(job: object) -> None:
+    os._exit(3)  # a worker killed mid-chunk (out of memory, a signal)
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
+        logs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunk a dead worker held would never come back: the run raises
+    (BrokenProcessPool) rather than waiting for it forever."""
+    monkeypatch.setattr(replay_run, "_agreement_chunk", _die)
+    with pytest.raises(BrokenProcessPool):
+        replay(determinable_tenant(), read_sign_ins(logs), workers=2)
 
 
 def test_dask_gives_the_same_reports(logs: list[Path]) -> None:

@@ -9,7 +9,9 @@ import itertools
 import multiprocessing
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -370,10 +372,19 @@ def _run(tenants: tuple[Tenant, ...], records: Iterable[Record], workers: int,
         while chunk := list(itertools.islice(iterator, CHUNK)):
             run.add(single(chunk, run.full))
         return run.total
-    with _context(tenants).Pool(workers, initializer=_init_worker,
-                                initargs=(tenants,)) as pool:
-        for part in pool.imap(chunk_job, run.jobs(_chunks(records, CHUNK))):
-            run.add(part)
+    # At most two chunks per worker in flight (reading stays ahead of the workers
+    # without holding the log in memory); results are added in log order. A worker
+    # that dies (killed, out of memory) breaks the pool: BrokenProcessPool, never a
+    # wait for a chunk no one will return.
+    in_flight: deque[Future[R]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=_context(tenants),
+                             initializer=_init_worker, initargs=(tenants,)) as pool:
+        for job in run.jobs(_chunks(records, CHUNK)):
+            in_flight.append(pool.submit(chunk_job, job))
+            if len(in_flight) >= 2 * workers:
+                run.add(in_flight.popleft().result())
+        while in_flight:
+            run.add(in_flight.popleft().result())
     return run.total
 
 
