@@ -471,3 +471,22 @@ class TestStepFunction:
                     if ipaddress.ip_address(ip).version == version]
             assert len(sets) == len(set(sets))
             assert frozenset() in sets
+
+
+def test_the_most_locations_float_keys_hold_still_place_every_address_exactly() -> None:
+    """At 32,768 locations the IPv4 switch points need all 53 bits a float holds
+    exactly: ranges at the top of the address space, each overlapping its
+    neighbours by one address, place every address in exactly the locations whose
+    range holds it."""
+    count = 2 ** 15
+    top = _TOP[4]
+    spans = {f"loc{k}": (top - 2 * k - 2, top - 2 * k) for k in range(count)}
+    locations = [IpNamedLocation(id=location_id, display_name=location_id,
+                                 ip_ranges=[IpRange.from_bounds(_text(4, first),
+                                                                _text(4, last))])
+                 for location_id, (first, last) in spans.items()]
+    index = LocationIndex.build(locations)
+    for value in [*range(top - 2 * count - 3, top - 2 * count + 40), *range(top - 40, top + 1)]:
+        expected = {location_id for location_id, (first, last) in spans.items()
+                    if first <= value <= last}
+        assert locate(_text(4, value), index=index).inside == expected, value

@@ -198,7 +198,8 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
         pair_tags = map(operator.sub, map(operator.and_, map(
             add, map(add, table[0::2], table[1::2]), repeat(2 * two)), repeat(mask)),
             repeat(2 * two))
-    at, owner, shared = _overlaps(list(accumulate(pair_tags)), table, shift, one)
+    sums = array("d", accumulate(pair_tags)) if exact_floats else list(accumulate(pair_tags))
+    at, owner, shared = _overlaps(sums, table, shift, one)
     by_code = ("", *ids)
     return _Intervals(
         keys=table,
