@@ -94,8 +94,16 @@ class _Intervals:
     def lookup(self, value: int) -> frozenset[str]:
         """The ids of the locations holding ``value`` (one bisect, two if overlapping)."""
         # The last key of the last point at or before ``value``: tags are below half.
-        i = bisect_right(self.keys, self.as_key((value << self.shift) + self.half - 1)) - 1
-        return self.unpack(self.owner(i)) if i >= 0 else _NOTHING
+        keys = self.keys
+        i = bisect_right(keys, self.as_key((value << self.shift) + self.half - 1)) - 1
+        if i < 0:
+            return _NOTHING
+        at = self.overlap_at
+        j = bisect_left(at, i)
+        if j < len(at) and at[j] == i:
+            return self.unpack(self.overlap_owner[j])
+        code = self.tag(keys[i])  # no overlap here: a switch-on names its location
+        return frozenset((self.ids[code - self.base],)) if code > 0 else _NOTHING
 
     def owner(self, i: int) -> int:
         """The owner code of ``keys[i]``."""
