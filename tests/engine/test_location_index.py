@@ -490,3 +490,23 @@ def test_the_most_locations_float_keys_hold_still_place_every_address_exactly() 
         expected = {location_id for location_id, (first, last) in spans.items()
                     if first <= value <= last}
         assert locate(_text(4, value), index=index).inside == expected, value
+
+
+def test_a_pickled_index_places_addresses_as_the_original_does() -> None:
+    """The compiled index is sent to worker processes: after a pickle round trip it
+    places IPv4 and IPv6 addresses, inside overlaps and outside, the same way."""
+    import pickle
+
+    locations = [
+        IpNamedLocation(id="a", display_name="a", ip_ranges=[
+            IpRange.from_cidr("203.0.113.0/24"), IpRange.from_cidr("2001:db8::/48")]),
+        IpNamedLocation(id="b", display_name="b", ip_ranges=[
+            IpRange.from_bounds("203.0.113.128", "203.0.114.5"),
+            IpRange.from_cidr("2001:db8::/64")]),
+    ]
+    index = LocationIndex.build(locations)
+    copy = pickle.loads(pickle.dumps(index))
+    for ip in ("203.0.112.255", "203.0.113.1", "203.0.113.200", "203.0.114.5", "203.0.114.6",
+               "2001:db8::1", "2001:db8:0:1::1", "2001:db9::"):
+        assert locate(ip, index=copy).inside == locate(ip, index=index).inside, ip
+    assert locate("203.0.113.200", index=copy).inside == {"a", "b"}

@@ -24,6 +24,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import accumulate, compress, count, islice, repeat
 from typing import Any, Literal, TypeAlias
 
@@ -188,9 +189,7 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
         table = array("d", keys)
         del keys  # the table is read in order from here on
         float_step = float(step)
-
-        def tag(key: float) -> int:
-            return int(math.remainder(key, float_step))
+        tag = partial(_float_tag, float_step)  # a partial pickles; the index goes to workers
 
         pair_tags = map(math.remainder, map(add, table[0::2], table[1::2]),
                         repeat(float_step))
@@ -198,9 +197,7 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
         table = array("Q", keys) if width + 1 + shift <= 64 else keys
         del keys
         mask = (1 << shift) - 1
-
-        def tag(key: float) -> int:
-            return ((int(key) + two) & mask) - two
+        tag = partial(_int_tag, two, mask)
 
         # the tags of a pair add up to less than 2 * two either way
         pair_tags = map(operator.sub, map(operator.and_, map(
@@ -221,6 +218,16 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
         as_key=number,
         tag=tag,
     )
+
+
+def _float_tag(step: float, key: float) -> int:
+    """The tag of a float key."""
+    return int(math.remainder(key, step))
+
+
+def _int_tag(two: int, mask: int, key: float) -> int:
+    """The tag of an integer key."""
+    return ((int(key) + two) & mask) - two
 
 
 def _overlaps(pair_sums: Sequence[Any], keys: Sequence[Any], shift: int, one: int,
