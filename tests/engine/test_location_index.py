@@ -471,3 +471,42 @@ class TestStepFunction:
                     if ipaddress.ip_address(ip).version == version]
             assert len(sets) == len(set(sets))
             assert frozenset() in sets
+
+
+def test_the_most_locations_float_keys_hold_still_place_every_address_exactly() -> None:
+    """At 32,768 locations the IPv4 switch points need all 53 bits a float holds
+    exactly: ranges at the top of the address space, each overlapping its
+    neighbours by one address, place every address in exactly the locations whose
+    range holds it."""
+    count = 2 ** 15
+    top = _TOP[4]
+    spans = {f"loc{k}": (top - 2 * k - 2, top - 2 * k) for k in range(count)}
+    locations = [IpNamedLocation(id=location_id, display_name=location_id,
+                                 ip_ranges=[IpRange.from_bounds(_text(4, first),
+                                                                _text(4, last))])
+                 for location_id, (first, last) in spans.items()]
+    index = LocationIndex.build(locations)
+    for value in [*range(top - 2 * count - 3, top - 2 * count + 40), *range(top - 40, top + 1)]:
+        expected = {location_id for location_id, (first, last) in spans.items()
+                    if first <= value <= last}
+        assert locate(_text(4, value), index=index).inside == expected, value
+
+
+def test_a_pickled_index_places_addresses_as_the_original_does() -> None:
+    """The compiled index is sent to worker processes: after a pickle round trip it
+    places IPv4 and IPv6 addresses, inside overlaps and outside, the same way."""
+    import pickle
+
+    locations = [
+        IpNamedLocation(id="a", display_name="a", ip_ranges=[
+            IpRange.from_cidr("203.0.113.0/24"), IpRange.from_cidr("2001:db8::/48")]),
+        IpNamedLocation(id="b", display_name="b", ip_ranges=[
+            IpRange.from_bounds("203.0.113.128", "203.0.114.5"),
+            IpRange.from_cidr("2001:db8::/64")]),
+    ]
+    index = LocationIndex.build(locations)
+    copy = pickle.loads(pickle.dumps(index))
+    for ip in ("203.0.112.255", "203.0.113.1", "203.0.113.200", "203.0.114.5", "203.0.114.6",
+               "2001:db8::1", "2001:db8:0:1::1", "2001:db9::"):
+        assert locate(ip, index=copy).inside == locate(ip, index=index).inside, ip
+    assert locate("203.0.113.200", index=copy).inside == {"a", "b"}

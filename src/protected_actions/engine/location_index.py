@@ -22,8 +22,9 @@ import math
 import operator
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import accumulate, compress, count, islice, repeat
 from typing import Any, Literal, TypeAlias
 
@@ -62,12 +63,18 @@ class _Intervals:
     switches on) and the address after its last (it switches off). Each is stored
     as one sortable number, a *key*: ``point * step + tag``, where the tag (between
     ``-half`` and ``half``, ``step = 2 * half``) says which location switches and
-    which way; ``keys`` holds them all in order. ``owners[i]`` says who covers the
-    addresses from the point of ``keys[i]`` up to the next point: ``0`` for no
-    location, ``base + k`` for the one location ``ids[k]``, ``-1 - k`` for the ids
-    ``shared[k]`` (each distinct set of two or more locations is stored once, as a
-    tuple, which takes a fraction of a frozenset's memory). Where several keys
-    share a point, only the last one's owner is read.
+    which way: ``one + c`` switches location ``ids[c - 1]`` on, ``-(one + c)``
+    switches it off. ``keys`` holds them all in order.
+
+    The *owner* of ``keys[i]`` says who covers the addresses from its point up to
+    the next point: ``0`` for no location, ``base + k`` for the one location
+    ``ids[k]``, ``-1 - k`` for the ids ``shared[k]`` (each distinct set of two or
+    more locations is stored once, as a tuple). Where no ranges overlap (nearly
+    everywhere) the owner is the key's own tag when it switches a location on, and
+    ``0`` when it switches one off, so it is not stored; where they overlap, the
+    owners are stored by position in ``overlap_at`` (ascending) and
+    ``overlap_owner``. Where several keys share a point, only the last one's owner
+    is read.
 
     The keys are floats when they fit the 53 bits a float holds exactly (IPv4 at
     any realistic number of locations): a float array is compact, and floats sort
@@ -75,19 +82,37 @@ class _Intervals:
     """
 
     keys: Sequence[float]
-    owners: array[int]
+    overlap_at: array[int]
+    overlap_owner: array[int]
     ids: tuple[str, ...]
     shared: tuple[tuple[str, ...], ...]
     shift: int
     half: int
     base: int
     as_key: Callable[[int], float]
+    tag: Callable[[float], int]
 
     def lookup(self, value: int) -> frozenset[str]:
-        """The ids of the locations holding ``value`` (one bisect)."""
+        """The ids of the locations holding ``value`` (one bisect, two if overlapping)."""
         # The last key of the last point at or before ``value``: tags are below half.
-        i = bisect_right(self.keys, self.as_key((value << self.shift) + self.half - 1)) - 1
-        return self.unpack(self.owners[i]) if i >= 0 else _NOTHING
+        keys = self.keys
+        i = bisect_right(keys, self.as_key((value << self.shift) + self.half - 1)) - 1
+        if i < 0:
+            return _NOTHING
+        at = self.overlap_at
+        j = bisect_left(at, i)
+        if j < len(at) and at[j] == i:
+            return self.unpack(self.overlap_owner[j])
+        code = self.tag(keys[i])  # no overlap here: a switch-on names its location
+        return frozenset((self.ids[code - self.base],)) if code > 0 else _NOTHING
+
+    def owner(self, i: int) -> int:
+        """The owner code of ``keys[i]``."""
+        at = self.overlap_at
+        j = bisect_left(at, i)
+        if j < len(at) and at[j] == i:
+            return self.overlap_owner[j]
+        return max(self.tag(self.keys[i]), 0)
 
     def unpack(self, code: int) -> frozenset[str]:
         """The ids an owner code stands for."""
@@ -99,8 +124,11 @@ class _Intervals:
         """``(first address, owner code)`` of each interval, in address order."""
         shift, half = self.shift, self.half
         points = [int(key) + half >> shift for key in self.keys]
+        owners = list(map(max, map(self.tag, self.keys), repeat(0)))
+        for i, code in zip(self.overlap_at, self.overlap_owner, strict=True):
+            owners[i] = code
         ends = [*map(operator.ne, points, islice(points, 1, None)), True]
-        return compress(zip(points, self.owners, strict=True), ends)
+        return compress(zip(points, owners, strict=True), ends)
 
 
 _EXACT_FLOAT_BITS = 53
@@ -118,25 +146,32 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
                    ids: tuple[str, ...]) -> _Intervals:
     """Sort every switch point once and read off who covers each interval.
 
-    Location ``k`` has the code ``c = k + 1 < one``, and ``step = 4 * one``. Its
+    Location ``k`` has the code ``c = k + 1 < one``, and ``step = 8 * one``. Its
     ranges switch on at ``first * step + (one + c)`` and off at
     ``(last + 1) * step - (one + c)``, so a key's remainder by ``step`` (rounded to
     the nearest multiple) is ``+(one + c)`` or ``-(one + c)``, and switch-offs sort
-    before switch-ons at the same point. After any key, the running sum of those
-    remainders is ``depth * one + (sum of the codes covering)``: ``0`` for no
-    location, between ``one`` and ``2 * one`` for exactly one (the sum minus
-    ``one`` *is* its code), above for two or more. All of that is bulk work over
-    the sorted keys; only where ranges overlap is the covering multiset followed
-    one key at a time (overlaps within one location end up as that location alone).
+    before switch-ons at the same point.
+
+    Where no ranges overlap, the sorted keys come in pairs, a location switched on
+    and then off, so the tags of keys ``2j`` and ``2j + 1`` cancel and their sum is
+    a multiple of ``step`` (the two tags add up to less than ``half`` either way).
+    Conversely, if every pair up to ``2j`` cancels, no range is open before key
+    ``2j`` (a switch-off never precedes its own switch-on). So one bulk pass over
+    the pairs finds where overlaps can start, and only from there is the covering
+    multiset followed one key at a time, up to the next key after which no range
+    is open (see :func:`_overlaps`).
     """
     width = 32 if version == 4 else 128
     code_bits = len(ids).bit_length()
     one = 1 << code_bits
     two = one << 1
-    shift = code_bits + 2
-    exact_floats = width + 1 + shift <= _EXACT_FLOAT_BITS
+    shift = code_bits + 3  # the tags of a pair, added, stay within half a step
+    # Keys stay below 2 ** (width + 1 + shift); one bit more keeps the sum of two
+    # keys (the pair check below) exact too.
+    exact_floats = width + 2 + shift <= _EXACT_FLOAT_BITS
     number: Callable[[int], float] = float if exact_floats else int
     step = number(1 << shift)
+    add, mul = operator.add, operator.mul
     keys: list[Any] = []
     for code, location_ranges in enumerate(ranges, start=1):
         # One location at a time: nothing per location outlives the loop, so the
@@ -144,77 +179,126 @@ def _step_function(ranges: Sequence[IpRanges], version: Literal[4, 6],
         firsts, lasts = location_ranges.bounds(version)
         if firsts:  # the tags of the keys' own type: float + float is the fast sum
             on, off = number(one + code), number((1 << shift) - one - code)
-            keys += [first * step + on for first in firsts]
-            keys += [last * step + off for last in lasts]
+            keys += map(add, map(mul, firsts, repeat(step)), repeat(on))
+            keys += map(add, map(mul, lasts, repeat(step)), repeat(off))
     keys.sort()
     table: Sequence[Any]
-    sums: Iterable[int]
+    tag: Callable[[Any], int]
+    pair_tags: Iterable[Any]
     if exact_floats:
         table = array("d", keys)
-        del keys  # the array is read in order from here on
-        sums = map(int, accumulate(map(math.remainder, table, repeat(step))))
+        del keys  # the table is read in order from here on
+        float_step = float(step)
+        tag = partial(_float_tag, float_step)  # a partial pickles; the index goes to workers
+
+        pair_tags = map(math.remainder, map(add, table[0::2], table[1::2]),
+                        repeat(float_step))
     else:
         table = array("Q", keys) if width + 1 + shift <= 64 else keys
-        sums = accumulate(map(operator.sub, map(operator.and_, map(operator.add, table,
-                                                                    repeat(two)),
-                                                repeat((1 << shift) - 1)),
-                              repeat(two)))
-    # A running sum never exceeds (number of keys) * two; owner codes fit in "i".
-    states = array("i" if len(table) * two < 1 << 31 else "q", sums)
-    shared = _overlaps(states, table, shift, one)
+        del keys
+        mask = (1 << shift) - 1
+        tag = partial(_int_tag, two, mask)
+
+        # the tags of a pair add up to less than 2 * two either way
+        pair_tags = map(operator.sub, map(operator.and_, map(
+            add, map(add, table[0::2], table[1::2]), repeat(2 * two)), repeat(mask)),
+            repeat(2 * two))
+    sums = array("d", accumulate(pair_tags)) if exact_floats else list(accumulate(pair_tags))
+    at, owner, shared = _overlaps(sums, table, shift, one)
     by_code = ("", *ids)
     return _Intervals(
         keys=table,
-        owners=states if states.typecode == "i" else array("i", states),
+        overlap_at=at,
+        overlap_owner=owner,
         ids=ids,
         shared=tuple([tuple(map(by_code.__getitem__, owned)) for owned in shared]),
         shift=shift,
         half=two,
         base=one + 1,
         as_key=number,
+        tag=tag,
     )
 
 
-def _overlaps(states: array[int], keys: Sequence[Any], shift: int,
-              one: int) -> dict[tuple[int, ...], int]:
-    """Replace the running sums where two or more ranges overlap by owner codes.
+def _float_tag(step: float, key: float) -> int:
+    """The tag of a float key."""
+    return int(math.remainder(key, step))
 
-    Walks only the keys after which the depth is two or more, keeping the codes
-    covering (with how many ranges each). At the last key of a point the state
-    becomes the one code (``one + c``) or a shared set (``-1 - k``); at earlier keys
-    of the same point, which no lookup reads, it becomes ``0``. Returns the shared
-    sets of codes, numbered in the order first seen.
+
+def _int_tag(two: int, mask: int, key: float) -> int:
+    """The tag of an integer key."""
+    return ((int(key) + two) & mask) - two
+
+
+def _overlaps(pair_sums: Sequence[Any], keys: Sequence[Any], shift: int, one: int,
+              ) -> tuple[array[int], array[int], dict[tuple[int, ...], int]]:
+    """The owners of the keys where ranges overlap that their tags do not give.
+
+    ``pair_sums[j]`` is the sum of the tags of the keys up to ``2j + 1``:
+    ``depth * one + (sum of the codes covering)`` after that key. It is ``0``
+    wherever no range is open, so only the pairs next to a non-zero sum are read,
+    key by key. After a key, the sum is ``0`` for no location, between ``one`` and
+    ``2 * one`` for exactly one (the sum *is* its owner code), above for two or more:
+    only then is the covering multiset followed. At the last key of a point the owner
+    is the one code or a shared set (``-1 - k``); at earlier keys of the same point,
+    which no lookup reads, ``0``. Returns the positions whose owner is not the one
+    their tag gives, those owners, and the shared sets of codes, numbered in the
+    order first seen.
     """
     two = one << 1
-    tags = (1 << shift) - 1
+    mask = (1 << shift) - 1
+    final = len(keys) - 1
+    at: array[int] = array("q")
+    owners: array[int] = array("q")
     shared: dict[tuple[int, ...], int] = {}
     covering: dict[int, int] = {}
-    final = len(states) - 1
-    previous = -2
-    for i in compress(count(), map(operator.ge, states, repeat(two))):
-        if i != previous + 1:  # a run of overlaps starts: one location or none before
-            before = states[i - 1] - one if i else 0
-            covering = {before: 1} if before > 0 else {}
-        previous = i
-        key = int(keys[i]) + two
-        tag = (key & tags) - two
-        if tag > 0:
-            code = tag - one
-            covering[code] = covering.get(code, 0) + 1
-        else:
-            code = -tag - one
-            left = covering[code] - 1
-            if left:
-                covering[code] = left
-            else:
-                del covering[code]
-        if i < final and int(keys[i + 1]) + two >> shift == key >> shift:
-            states[i] = 0
-        elif len(covering) == 1:
-            states[i] = one + next(iter(covering))
-        else:
-            states[i] = -1 - shared.setdefault(tuple(sorted(covering)), len(shared))
-    return shared
+    previous, previous_state = -2, 0
+    for j in _pairs_near(compress(count(), map(operator.ne, pair_sums, repeat(0)))):
+        first = 2 * j
+        if first != previous + 1:
+            previous_state = 0  # a run starts: no range is open before it
+        key = int(keys[first]) + two
+        tag = (key & mask) - two
+        for i, state in ((first, previous_state + tag), (first + 1, int(pair_sums[j]))):
+            if i != first:
+                key = int(keys[i]) + two
+                tag = (key & mask) - two
+            owner = state
+            if state >= two:
+                if previous_state < two:  # two or more open: one location or none before
+                    before = previous_state - one
+                    covering = {before: 1} if before > 0 else {}
+                if tag > 0:
+                    code = tag - one
+                    covering[code] = covering.get(code, 0) + 1
+                else:
+                    code = -tag - one
+                    left = covering[code] - 1
+                    if left:
+                        covering[code] = left
+                    else:
+                        del covering[code]
+                if i < final and int(keys[i + 1]) + two >> shift == key >> shift:
+                    owner = 0
+                elif len(covering) == 1:
+                    owner = one + next(iter(covering))
+                else:
+                    owner = -1 - shared.setdefault(tuple(sorted(covering)), len(shared))
+            if owner != (tag if tag > 0 else 0):
+                at.append(i)
+                owners.append(owner)
+            previous, previous_state = i, state
+    return at, owners, shared
+
+
+def _pairs_near(open_after: Iterable[int]) -> Iterator[int]:
+    """The pairs ``j`` and ``j + 1`` of every ``j`` in ``open_after``, ascending, once."""
+    last = -1
+    for j in open_after:
+        if j > last:
+            yield j
+        yield j + 1
+        last = j + 1
 
 
 def _readable_points(ip_address: object) -> tuple[tuple[Literal[4, 6], int], ...] | None:
