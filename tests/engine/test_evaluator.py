@@ -1318,6 +1318,19 @@ class TestRememberedAnswers:
         assert after == cold
         assert after.policies == cold.policies
 
+    def test_where_a_sign_in_is_is_remembered_per_address_and_country(self) -> None:
+        """The tenant remembers each address's (and country's) named locations: one
+        address after another on the same tenant object gives each its own answer."""
+        t = tenant(policy(controls=("block",),
+                          locations=LocationConditions(include_locations=["All"],
+                                                       exclude_locations=["loc-hq"])),
+                   named_locations=[HQ])
+        answers = [check(t, session(ip_address=ip, country=country)).outcome
+                   for ip, country in ((HQ_IP, None), (HOME_IP, None), (HQ_IP, "NL"),
+                                       (None, None), (HQ_IP, None))]
+        assert answers == [Outcome.ALLOW, Outcome.DENY, Outcome.ALLOW, Outcome.DENY,
+                           Outcome.ALLOW]
+
     def test_same_user_other_groups(self) -> None:
         """The session's own group claims are part of the user's standing."""
         t = tenant(policy("p1", users=UserConditions(include_groups=("g1",))))

@@ -16,6 +16,7 @@ from protected_actions.model.applications import GROUP_KEYS, ApplicationGroups
 from protected_actions.model.session import SessionState
 from protected_actions.model.vocabulary import ascii_lower
 
+from ._memo import MemoTable, remember
 from .compile import (
     KNOWN_PLATFORMS,
     UNDECIDABLE_TENANTS,
@@ -94,11 +95,19 @@ class Request:
 
     @property
     def locations(self) -> LocationFacts:
-        """Named locations the sign-in is in (computed on first use)."""
+        """Named locations the sign-in is in (computed on first use, and remembered
+        per tenant for each address and countries: a pure function of them)."""
         if self._locations is None:
             s = self.session
-            self._locations = self.index.locations.locate(
-                ip_address=s.ip_address, country=s.country, gps_country=s.gps_country)
+            key = (s.ip_address, s.country, s.gps_country)
+            table: dict[object, LocationFacts] | None = self.index.caches.get("locations")
+            if table is None:
+                table = self.index.caches["locations"] = MemoTable()
+            found = table.get(key)
+            if found is None:
+                found = remember(table, key, self.index.locations.locate(
+                    ip_address=s.ip_address, country=s.country, gps_country=s.gps_country))
+            self._locations = found
         return self._locations
 
     @property
