@@ -822,6 +822,19 @@ class TestSignInFrequency:
         assert check(t, session(auth("password", "sms", at=ago(minutes=5)))).outcome is \
             Outcome.CHALLENGE
 
+    @pytest.mark.parametrize("unit", ["hours", "days"])
+    def test_a_window_of_zero_reads_as_every_time(self, unit: str) -> None:
+        """Graph takes 1-23 hours or 1-365 days (a negative value is a model error); 0 once made a
+        window no authentication could be inside of: a CHALLENGE that no sign-in
+        satisfies. It is unreadable, and read as every time: a fresh sign-in counts."""
+        # https://learn.microsoft.com/en-us/entra/identity/conditional-access/concept-session-lifetime
+        t = tenant(policy(session_controls=sif(frequency_interval="timeBased", value=0,
+                                               type=unit)))
+        assert check(t, session(auth("password", "sms", at=ago(minutes=1)))).outcome is \
+            Outcome.ALLOW
+        assert check(t, session(auth("password", "sms", at=ago(minutes=6)))).outcome is \
+            Outcome.CHALLENGE
+
     def test_authentication_exactly_at_counts(self) -> None:
         """An authentication at the session's very moment counts."""
         assert check(tenant(policy()), session(auth("fido2", at=NOW))).outcome is Outcome.ALLOW

@@ -411,8 +411,10 @@ def _sign_in_frequency(policy: Policy) -> tuple[timedelta | None, str | None]:
     if ascii_lower(sif.frequency_interval or "") == "everytime":
         return EVERY_TIME_SKEW, "every time (5 minutes of clock skew)"
     unit = ascii_lower(sif.type or "")
-    if sif.value is None or unit not in ("hours", "days"):
-        # A configured frequency the evaluator cannot read: strictest reading.
+    if sif.value is None or unit not in ("hours", "days") or sif.value < 1:
+        # A configured frequency the evaluator cannot read (Graph takes 1-23 hours
+        # or 1-365 days; a window of 0 would be a reauthentication no sign-in can
+        # satisfy): the strictest reading that a fresh sign-in still satisfies.
         return EVERY_TIME_SKEW, f"unreadable sign-in frequency {sif.value!r} {sif.type!r}"
     try:
         window = timedelta(hours=sif.value) if unit == "hours" else timedelta(days=sif.value)
