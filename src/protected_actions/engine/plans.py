@@ -138,62 +138,46 @@ def _add(index: dict[str, int], keys: frozenset[str], bit: int) -> None:
         index[key] = index.get(key, 0) | bit
 
 
-class Candidates:
-    """The enforced policies one target can meet, in policy id order, with the texts
-    of their target condition when undetermined, and an inverted index of their user
-    conditions: for each user, group and role, the policies that include or exclude
-    it, as bit masks."""
+def checked_one_by_one(cp: CompiledPolicy) -> bool:
+    """Whether the policy's users condition is outside what :class:`UsersIndex`
+    decides (guests or workload identities: :func:`check_users` decides it)."""
+    return bool(cp.workload_only or cp.include_any_guest or cp.exclude_any_guest
+                or cp.include_guest_types or cp.exclude_guest_types)
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_checks", "_complex", "_entries",
-                 "_exclude", "_include", "_plans", "_simple", "_undecidable", "acrs", "bodies",
-                 "policies", "texts")
 
-    def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
-                 acrs: tuple[str, ...]) -> None:
-        self.policies = tuple(cp for cp, _ in policies)
-        self.texts = tuple(texts for _, texts in policies)
-        #: each policy's session checks (its undecidable parts are read once per plan)
-        self._checks = tuple(tuple(c for c in cp.checks if c != _UNDECIDABLE)
-                             for cp in self.policies)
-        #: each policy's plan entry when neither its user nor its undecidable parts
-        #: add a text, and the policies whose undecidable parts do
-        self._entries = tuple((cp, texts, checks, ()) for cp, texts, checks in zip(
-            self.policies, self.texts, self._checks, strict=True))
-        self._undecidable = sum(1 << position for position, cp in enumerate(self.policies)
-                                if _UNDECIDABLE in cp.checks)
-        self.acrs = acrs
+class UsersIndex:
+    """An inverted index of the users condition of a set of policies, each a bit:
+    for each user, group and role id, the policies that include or exclude it.
+    Only policies without guest or workload conditions are added."""
+
+    __slots__ = ("_all_users", "_any_group", "_any_role", "_exclude", "_include", "simple")
+
+    def __init__(self) -> None:
         self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
         self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-        self._all_users = self._any_group = self._any_role = self._simple = 0
-        complex_: list[tuple[int, CompiledPolicy]] = []
-        for position, cp in enumerate(self.policies):
-            bit = 1 << position
-            if (cp.workload_only or cp.include_any_guest or cp.exclude_any_guest
-                    or cp.include_guest_types or cp.exclude_guest_types):
-                complex_.append((bit, cp))  # guests and workload identities: check_users
-                continue
-            self._simple |= bit
-            if cp.include_all_users:
-                self._all_users |= bit
-            if "all" in cp.include_groups:
-                self._any_group |= bit
-            if "all" in cp.include_roles:
-                self._any_role |= bit
-            for index, users, groups, roles in (
-                    (self._include, cp.include_users, cp.include_groups, cp.include_roles),
-                    (self._exclude, cp.exclude_users, cp.exclude_groups, cp.exclude_roles)):
-                _add(index[0], users, bit)
-                _add(index[1], groups, bit)
-                _add(index[2], roles, bit)
-        self._complex = tuple(complex_)
-        self._plans: dict[object, Plan] = MemoTable()
-        #: bodies shared by every plan, keyed by what a body reads (see
-        #: :func:`protected_actions.engine.body.body_key`)
-        self.bodies: dict[object, Body] = MemoTable()
+        self._all_users = self._any_group = self._any_role = 0
+        #: the bits of the policies added
+        self.simple = 0
 
-    def _mask(self, facts: UserFacts) -> int:
-        """The simple policies whose user condition keeps the user (same rule as
-        :func:`check_users` for policies without guest or workload conditions)."""
+    def add(self, bit: int, cp: CompiledPolicy) -> None:
+        """Index ``cp`` (a policy without guest or workload conditions) as ``bit``."""
+        self.simple |= bit
+        if cp.include_all_users:
+            self._all_users |= bit
+        if "all" in cp.include_groups:
+            self._any_group |= bit
+        if "all" in cp.include_roles:
+            self._any_role |= bit
+        for index, users, groups, roles in (
+                (self._include, cp.include_users, cp.include_groups, cp.include_roles),
+                (self._exclude, cp.exclude_users, cp.exclude_groups, cp.exclude_roles)):
+            _add(index[0], users, bit)
+            _add(index[1], groups, bit)
+            _add(index[2], roles, bit)
+
+    def masks(self, facts: UserFacts) -> tuple[int, int]:
+        """The added policies that exclude the user, and those that keep them
+        (include and do not exclude: the same rule as :func:`check_users`)."""
         inc_users, inc_groups, inc_roles = self._include
         exc_users, exc_groups, exc_roles = self._exclude
         include = self._all_users | inc_users.get(facts.id, 0)
@@ -210,7 +194,46 @@ class Candidates:
             roles = facts.exclusion_role_keys
         exclude |= reduce(or_, map(exc_groups.get, groups, _ZEROS), 0) | \
             reduce(or_, map(exc_roles.get, roles, _ZEROS), 0)
-        return include & ~exclude & self._simple
+        return exclude & self.simple, include & ~exclude & self.simple
+
+
+class Candidates:
+    """The enforced policies one target can meet, in policy id order, with the texts
+    of their target condition when undetermined, and an inverted index of their user
+    conditions: for each user, group and role, the policies that include or exclude
+    it, as bit masks."""
+
+    __slots__ = ("_checks", "_complex", "_entries", "_plans", "_undecidable", "_users", "acrs",
+                 "bodies",
+                 "policies", "texts")
+
+    def __init__(self, policies: Sequence[tuple[CompiledPolicy, tuple[str, ...]]],
+                 acrs: tuple[str, ...]) -> None:
+        self.policies = tuple(cp for cp, _ in policies)
+        self.texts = tuple(texts for _, texts in policies)
+        #: each policy's session checks (its undecidable parts are read once per plan)
+        self._checks = tuple(tuple(c for c in cp.checks if c != _UNDECIDABLE)
+                             for cp in self.policies)
+        #: each policy's plan entry when neither its user nor its undecidable parts
+        #: add a text, and the policies whose undecidable parts do
+        self._entries = tuple((cp, texts, checks, ()) for cp, texts, checks in zip(
+            self.policies, self.texts, self._checks, strict=True))
+        self._undecidable = sum(1 << position for position, cp in enumerate(self.policies)
+                                if _UNDECIDABLE in cp.checks)
+        self.acrs = acrs
+        self._users = UsersIndex()
+        complex_: list[tuple[int, CompiledPolicy]] = []
+        for position, cp in enumerate(self.policies):
+            bit = 1 << position
+            if checked_one_by_one(cp):
+                complex_.append((bit, cp))  # guests and workload identities: check_users
+            else:
+                self._users.add(bit, cp)
+        self._complex = tuple(complex_)
+        self._plans: dict[object, Plan] = MemoTable()
+        #: bodies shared by every plan, keyed by what a body reads (see
+        #: :func:`protected_actions.engine.body.body_key`)
+        self.bodies: dict[object, Body] = MemoTable()
 
     def plan(self, facts: UserFacts, index: CompiledTenant, session: SessionState,
              kind: str, target: str, decision_target: str) -> Plan:
@@ -221,7 +244,7 @@ class Candidates:
             return Request(index=index, session=session, user=facts, target_kind=kind,
                            target=target, decision_target=decision_target)
 
-        mask = self._mask(facts)
+        mask = self._users.masks(facts)[1]
         user_texts: dict[int, tuple[str, ...]] = {}
         if self._complex:
             req = request()

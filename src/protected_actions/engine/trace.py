@@ -60,7 +60,7 @@ from .decision import (
     _policy_result,
 )
 from .grant import GrantResult, evaluate_grant, remembered_grant
-from .plans import grant_table
+from .plans import UsersIndex, checked_one_by_one, grant_table
 
 __all__ = ["DISABLED_TEXT", "EMPTY_POLICY_TEXT", "REGISTRATION_PREFERRED_TEXT",
            "TARGET_REASONS", "trace_results", "trace_verdicts"]
@@ -405,17 +405,11 @@ class _Users:
         self.plans: dict[tuple[str, str], _Plan] = MemoTable()
 
 
-def _add(table: dict[str, int], keys: frozenset[str], bit: int) -> None:
-    for key in keys:
-        table[key] = table.get(key, 0) | bit
-
-
 class TraceIndex:
     """A compiled tenant's trace tables (kept in its memo as ``"trace"``)."""
 
-    __slots__ = ("_all_users", "_any_group", "_any_role", "_base", "_complex", "_exclude",
-                 "_include", "_simple", "_targets", "_users", "_views", "constant", "held",
-                 "index", "live", "policies", "verdicts")
+    __slots__ = ("_base", "_by_user", "_complex", "_targets", "_users", "_views", "constant",
+                 "held", "index", "live", "policies", "verdicts")
 
     def __init__(self, index: CompiledTenant, req: Request) -> None:
         self.index = index
@@ -425,9 +419,7 @@ class TraceIndex:
         self.constant: list[PolicyResult | None] = []
         verdicts: list[PolicyVerdict] = []
         live: list[_Policy] = []
-        self._include: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-        self._exclude: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-        self._all_users = self._any_group = self._any_role = self._simple = 0
+        self._by_user = UsersIndex()
         complex_: list[_Policy] = []
         for pol in self.policies:
             cp = pol.cp
@@ -450,24 +442,10 @@ class TraceIndex:
                 continue
             self.constant.append(None)
             live.append(pol)
-            bit = 1 << pol.position
-            if (cp.include_any_guest or cp.exclude_any_guest or cp.include_guest_types
-                    or cp.exclude_guest_types):
+            if checked_one_by_one(cp):
                 complex_.append(pol)  # guests: check_users
-                continue
-            self._simple |= bit
-            if cp.include_all_users:
-                self._all_users |= bit
-            if "all" in cp.include_groups:
-                self._any_group |= bit
-            if "all" in cp.include_roles:
-                self._any_role |= bit
-            for table, users, groups, roles in (
-                    (self._include, cp.include_users, cp.include_groups, cp.include_roles),
-                    (self._exclude, cp.exclude_users, cp.exclude_groups, cp.exclude_roles)):
-                _add(table[0], users, bit)
-                _add(table[1], groups, bit)
-                _add(table[2], roles, bit)
+            else:
+                self._by_user.add(1 << pol.position, cp)
         self.live = tuple(live)
         self._complex = tuple(complex_)
         #: every policy's verdict when nothing applies
@@ -492,31 +470,6 @@ class TraceIndex:
 
     # -- the users condition ---------------------------------------------------------
 
-    def _masks(self, facts: UserFacts) -> tuple[int, int]:
-        """The simple policies (no guest or workload condition) that exclude the
-        user, and those that include them (same rule as :func:`check_users`)."""
-        inc_users, inc_groups, inc_roles = self._include
-        exc_users, exc_groups, exc_roles = self._exclude
-        include = self._all_users | inc_users.get(facts.id, 0)
-        exclude = exc_users.get(facts.id, 0)
-        if facts.groups:
-            include |= self._any_group
-            for group in facts.groups:
-                include |= inc_groups.get(group, 0)
-        if facts.role_keys:
-            include |= self._any_role
-            for role in facts.role_keys:
-                include |= inc_roles.get(role, 0)
-        # Exclusions read only what every source agrees on (UserFacts.exclusion_*).
-        groups = facts.groups if facts.exclusion_groups is None else facts.exclusion_groups
-        for group in groups:
-            exclude |= exc_groups.get(group, 0)
-        roles = facts.role_keys if facts.exclusion_role_keys is None \
-            else facts.exclusion_role_keys
-        for role in roles:
-            exclude |= exc_roles.get(role, 0)
-        return exclude & self._simple, include & ~exclude & self._simple
-
     def _checked_one_by_one(self, facts: UserFacts) -> Sequence[_Policy]:
         """The live policies whose users condition :func:`check_users` decides (the
         others are decided by the masks)."""
@@ -527,7 +480,7 @@ class TraceIndex:
         """The user's users condition over every live policy, remembered per user."""
         found = self._users.get(facts)
         if found is None:
-            _, passing = self._masks(facts) if facts.exclusion_views else (0, 0)
+            _, passing = self._by_user.masks(facts) if facts.exclusion_views else (0, 0)
             undetermined = 0
             for pol in self._checked_one_by_one(facts):
                 verdict, _ = check_users(pol.cp, req)
@@ -546,7 +499,7 @@ class TraceIndex:
         found = self._base
         if found is None:
             found = list(self.constant)
-            for position in _positions(self._simple):
+            for position in _positions(self._by_user.simple):
                 found[position] = self.policies[position].ruled_out_by_users(
                     USER_NOT_INCLUDED_TEXT)
             self._base = found
@@ -560,7 +513,7 @@ class TraceIndex:
             return found
         one_by_one = self._checked_one_by_one(facts)
         said = tuple(check_users(pol.cp, req)[1] for pol in one_by_one)
-        excluded = self._masks(facts)[0] if facts.exclusion_views else 0
+        excluded = self._by_user.masks(facts)[0] if facts.exclusion_views else 0
         key = (excluded, user.passing, user.undetermined, said)
         found = self._views.get(key)
         if found is None:
